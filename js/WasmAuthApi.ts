@@ -1,0 +1,182 @@
+import type {
+  AuthRequestOptions,
+  BackstageIdentityApi,
+  BackstageIdentityResponse,
+  OAuthApi,
+  OpenIdConnectApi,
+  ProfileInfo,
+  ProfileInfoApi,
+  SessionApi,
+  SessionState,
+} from '@backstage/core-plugin-api';
+import {
+  loadWasmCore,
+  type AuthClientOptions,
+  type CoreAuthClient,
+  type CoreObservable,
+} from './core.js';
+import { deferredObservable } from './observable.js';
+
+/**
+ * The Observable type Backstage's `SessionApi.sessionState$()` returns (`@backstage/types`).
+ *
+ * @public
+ */
+export type SessionStateObservable = ReturnType<SessionApi['sessionState$']>;
+
+/**
+ * The auth provider a {@link WasmAuthApi} signs in with.
+ *
+ * @public
+ */
+export interface WasmAuthProviderInfo {
+  /** The provider id in the auth backend, e.g. `oidc`, `github`, `guest`. */
+  id: string;
+  /** Shown to the user, e.g. in the popup window's name. Default: the id. */
+  title?: string;
+  /** Not used by the client; accepted so Backstage `AuthProviderInfo` objects can be passed. */
+  icon?: unknown;
+}
+
+/**
+ * Options of {@link WasmAuthApi.create}: the WASM core's `AuthClientOptions`
+ * (docs/client-api.md), with `provider` also accepting Backstage's `AuthProviderInfo`.
+ *
+ * @public
+ */
+export interface WasmAuthApiOptions extends Omit<AuthClientOptions, 'provider'> {
+  /** The backend provider to sign in with. */
+  provider: WasmAuthProviderInfo;
+}
+
+/**
+ * The full API a {@link WasmAuthApi} implements.
+ *
+ * @public
+ */
+export type WasmAuthApiType = OAuthApi &
+  OpenIdConnectApi &
+  ProfileInfoApi &
+  BackstageIdentityApi &
+  SessionApi;
+
+function coreOptions(options: WasmAuthApiOptions): AuthClientOptions {
+  const { provider, ...rest } = options;
+  const out: Record<string, unknown> = {
+    provider:
+      provider.title === undefined
+        ? { id: provider.id }
+        : { id: provider.id, title: provider.title },
+  };
+  for (const [key, value] of Object.entries(rest)) {
+    if (value !== undefined) out[key] = value;
+  }
+  return out as unknown as AuthClientOptions;
+}
+
+/**
+ * A Backstage auth API (`OAuthApi & OpenIdConnectApi & ProfileInfoApi & BackstageIdentityApi &
+ * SessionApi`) backed by the Rust/WebAssembly `AuthClient`.
+ *
+ * Every call is delegated to the WASM core: popup, refresh, storage, scopes and session state all
+ * live there. This class only loads the core on first use (once, shared by all instances), maps
+ * `undefined` tokens to `''` as Backstage's `Promise<string>` signatures require, and gives
+ * `sessionState$()` an Observable that can be subscribed to before the core has loaded.
+ *
+ * @public
+ */
+export class WasmAuthApi implements WasmAuthApiType {
+  /**
+   * Creates the API. Nothing is loaded or validated until the first call; invalid options then
+   * reject that call (and every later one) with the core's `ConfigError`.
+   */
+  static create(options: WasmAuthApiOptions): WasmAuthApi {
+    return new WasmAuthApi(options);
+  }
+
+  #options: AuthClientOptions;
+  #client: CoreAuthClient | undefined;
+  #clientPromise: Promise<CoreAuthClient> | undefined;
+
+  private constructor(options: WasmAuthApiOptions) {
+    this.#options = coreOptions(options);
+  }
+
+  /** The provider id this API signs in with. */
+  get providerId(): string {
+    return this.#options.provider.id;
+  }
+
+  /**
+   * Resolves to the WASM `AuthClient`, loading the core the first time. Exposed for advanced use
+   * (e.g. calling `free()` in tests); apps do not need it.
+   */
+  getClient(): Promise<CoreAuthClient> {
+    if (this.#client) return Promise.resolve(this.#client);
+    if (!this.#clientPromise) {
+      this.#clientPromise = loadWasmCore().then(core => {
+        this.#client = new core.AuthClient(this.#options);
+        return this.#client;
+      });
+      this.#clientPromise.catch(() => {
+        this.#clientPromise = undefined;
+      });
+    }
+    return this.#clientPromise;
+  }
+
+  /** {@inheritDoc @backstage/core-plugin-api#OAuthApi.getAccessToken} */
+  async getAccessToken(
+    scope?: string | string[],
+    options?: AuthRequestOptions,
+  ): Promise<string> {
+    const client = this.#client ?? (await this.getClient());
+    return (await client.getAccessToken(scope, options)) ?? '';
+  }
+
+  /** {@inheritDoc @backstage/core-plugin-api#OpenIdConnectApi.getIdToken} */
+  async getIdToken(options?: AuthRequestOptions): Promise<string> {
+    const client = this.#client ?? (await this.getClient());
+    return (await client.getIdToken(options)) ?? '';
+  }
+
+  /** {@inheritDoc @backstage/core-plugin-api#ProfileInfoApi.getProfile} */
+  async getProfile(options?: AuthRequestOptions): Promise<ProfileInfo | undefined> {
+    const client = this.#client ?? (await this.getClient());
+    return client.getProfile(options);
+  }
+
+  /** {@inheritDoc @backstage/core-plugin-api#BackstageIdentityApi.getBackstageIdentity} */
+  async getBackstageIdentity(
+    options?: AuthRequestOptions,
+  ): Promise<BackstageIdentityResponse | undefined> {
+    const client = this.#client ?? (await this.getClient());
+    return client.getBackstageIdentity(options);
+  }
+
+  /** {@inheritDoc @backstage/core-plugin-api#SessionApi.signIn} */
+  async signIn(): Promise<void> {
+    const client = this.#client ?? (await this.getClient());
+    await client.signIn();
+  }
+
+  /** {@inheritDoc @backstage/core-plugin-api#SessionApi.signOut} */
+  async signOut(): Promise<void> {
+    const client = this.#client ?? (await this.getClient());
+    await client.signOut();
+  }
+
+  /**
+   * {@inheritDoc @backstage/core-plugin-api#SessionApi.sessionState$}
+   *
+   * @remarks
+   * Emits the current state to each new subscriber, then only on change (the core's behaviour).
+   * Subscribing starts loading the core if it has not loaded yet.
+   */
+  sessionState$(): SessionStateObservable {
+    const source: CoreObservable<SessionState> = this.#client
+      ? this.#client.sessionState$()
+      : deferredObservable(() => this.getClient().then(client => client.sessionState$()));
+    return source as unknown as SessionStateObservable;
+  }
+}

@@ -19,7 +19,7 @@ import {
   type ProfileInfoApi,
   type SessionApi,
 } from '@backstage/core-plugin-api';
-import { readWasmAuthConfig } from './config.js';
+import { readWasmAuthConfig } from './readConfig.js';
 import {
   WasmAuthApi,
   type WasmAuthApiOptions,

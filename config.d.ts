@@ -1,0 +1,53 @@
+/**
+ * App config read by backstage-wasm-auth (frontend). Every value is visible to the frontend: do
+ * not put secrets here (the client needs none: secrets stay in the auth backend's config).
+ */
+export interface Config {
+  /** Options of the WebAssembly auth client, per backend auth provider. */
+  wasmAuth?: {
+    /** Keyed by the provider id in the auth backend (`oidc`, `github`, `guest`, ...). */
+    providers?: {
+      [providerId: string]: {
+        /**
+         * The `env` sent to the auth backend. Default: `auth.environment`, else `development`.
+         * @visibility frontend
+         */
+        environment?: string;
+        /**
+         * Scopes requested on every sign-in, in addition to those asked for by callers.
+         * @visibility frontend
+         */
+        defaultScopes?: string[];
+        /**
+         * Where the session is kept between page loads: `session` (sessionStorage, default),
+         * `local` (localStorage, shared by tabs) or `memory` (lost on reload).
+         * @visibility frontend
+         */
+        storage?: 'session' | 'local' | 'memory';
+        /**
+         * `popup` (default, OAuth providers), `redirect` (whole-window redirect, for browsers that
+         * block popups) or `proxy` (guest, AWS ALB, oauth2-proxy, GCP IAP: no popup).
+         * @visibility frontend
+         */
+        flow?: 'popup' | 'redirect' | 'proxy';
+        /**
+         * Refresh when a token expires within this many seconds. Default 180.
+         * @visibility frontend
+         */
+        refreshMarginSeconds?: number;
+        /** Popup window size. Default 450 x 730. */
+        popup?: {
+          /** @visibility frontend */
+          width?: number;
+          /** @visibility frontend */
+          height?: number;
+          /**
+           * Use the whole screen instead of width and height.
+           * @visibility frontend
+           */
+          fullscreen?: boolean;
+        };
+      };
+    };
+  };
+}

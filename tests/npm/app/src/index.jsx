@@ -1,0 +1,22 @@
+// A small Backstage app on the new frontend system, using backstage-wasm-auth the way an
+// adopter would: its frontend module (the `alpha` default export) provides the auth API, and a
+// SignInPage is configured with the package's provider entry. No bundler configuration.
+import React from 'react';
+import ReactDOM from 'react-dom/client';
+import { createApp } from '@backstage/frontend-defaults';
+import { ConfigReader } from '@backstage/config';
+import wasmAuthModule from 'backstage-wasm-auth/alpha';
+import { signInModule, whoAmIPlugin } from './features.jsx';
+
+// Config comes from the server at run time (the stack picks free ports), as app-config.json.
+async function configLoader() {
+  const data = await fetch('/app-config.json').then(r => r.json());
+  return { config: ConfigReader.fromConfigs([{ context: 'app-config.json', data }]) };
+}
+
+const app = createApp({
+  features: [wasmAuthModule, signInModule, whoAmIPlugin],
+  advanced: { configLoader },
+});
+
+ReactDOM.createRoot(document.getElementById('root')).render(app.createRoot());

@@ -1,0 +1,135 @@
+//! Iframe theme bridge: the host page pushes the app's theme into an embedded cross-origin
+//! iframe over `postMessage`, and the iframe applies it as CSS custom properties.
+//!
+//! - [`message`]: the versioned wire format and its validation (pure, native tests, fuzzed).
+//! - `host` (wasm32): `ThemeHost`, the parent half.
+//! - `frame` (wasm32): `listenForTheme`, the iframe half.
+//!
+//! Security rules, enforced on both sides: posts always name one exact target origin (never
+//! `'*'`); received messages are accepted only from the expected window (`event.source`) AND
+//! origin (`event.origin`), and only after [`message::parse`] has validated every field against
+//! grammars that cannot inject CSS.
+
+pub mod message;
+
+#[cfg(target_arch = "wasm32")]
+pub mod frame;
+#[cfg(target_arch = "wasm32")]
+pub mod host;
+
+#[cfg(target_arch = "wasm32")]
+mod js {
+    //! Helpers shared by the two browser halves.
+    use super::message::{self, Message, Theme};
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(typescript_custom_section)]
+    const TS_TYPES: &'static str = r#"
+/** Colours are CSS colour strings: #hex, rgb()/rgba()/hsl()/hsla(), or a lower-case name. */
+export interface ThemePalette {
+  primary: string; background: string; paper: string; textPrimary: string;
+  textSecondary: string; divider: string; error: string; warning: string;
+  success: string; info: string; navigation: string;
+}
+export interface BridgeTheme {
+  /** 1-128 bytes of [A-Za-z0-9._:-] */
+  id: string;
+  variant: 'light' | 'dark';
+  palette: ThemePalette;
+  /** letters, digits, spaces, commas, quotes and hyphens; at most 512 bytes */
+  fontFamily: string;
+}
+export interface ListenForThemeOptions {
+  /** Exact origins (scheme://host[:port]) allowed to send themes; never '*'. */
+  allowedOrigins: string[];
+  /** Called with each validated theme instead of the default CSS custom properties. */
+  apply?: (theme: BridgeTheme) => void;
+}
+"#;
+
+    /// A JS `Error` with a stable `name`.
+    pub(crate) fn error(name: &str, message: &str) -> JsValue {
+        let err = js_sys::Error::new(message);
+        err.set_name(name);
+        err.into()
+    }
+
+    pub(crate) fn config_error(message: &str) -> JsValue {
+        error("ConfigError", message)
+    }
+
+    /// Checks that `origin` is exactly an http(s) origin (`scheme://host[:port]`), as the browser's
+    /// `URL` serializes it: rejects `'*'`, paths (even `/`), queries, fragments, credentials,
+    /// default ports written out, upper case, and opaque origins.
+    pub(crate) fn exact_origin(what: &str, origin: &str) -> Result<String, JsValue> {
+        if origin == "*" {
+            return Err(config_error(&format!(
+                "{what}: '*' is not allowed; give the exact origin, e.g. https://example.com"
+            )));
+        }
+        let url = web_sys::Url::new(origin)
+            .map_err(|_| config_error(&format!("{what}: {origin:?} is not a URL")))?;
+        let protocol = url.protocol();
+        if protocol != "http:" && protocol != "https:" {
+            return Err(config_error(&format!(
+                "{what}: {origin:?} is not an http(s) origin"
+            )));
+        }
+        if url.origin() != origin {
+            return Err(config_error(&format!(
+                "{what}: {origin:?} is not an exact origin (scheme://host[:port], no path, \
+                 no trailing slash); did you mean {:?}?",
+                url.origin()
+            )));
+        }
+        Ok(origin.to_owned())
+    }
+
+    /// Validates a theme object handed over by the app. Errors are `InvalidThemeError`s.
+    pub(crate) fn theme_from_js(value: &JsValue) -> Result<Theme, JsValue> {
+        let invalid =
+            |detail: &str| error("InvalidThemeError", &format!("invalid theme: {detail}"));
+        let text = js_sys::JSON::stringify(value)
+            .map_err(|_| invalid("not serializable as JSON"))?
+            .as_string()
+            .ok_or_else(|| invalid("not an object"))?;
+        if text.len() > message::MAX_MESSAGE_BYTES {
+            return Err(invalid("too large"));
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|_| invalid("not an object"))?;
+        message::parse_theme(&json).map_err(|e| invalid(&e.to_string()))
+    }
+
+    /// Validates an incoming `postMessage` payload (a structured-clone object).
+    pub(crate) fn message_from_js(data: &JsValue) -> Option<Message> {
+        if !data.is_object() {
+            return None;
+        }
+        // Cheap pre-check before serializing: other libraries share the message channel.
+        let protocol = js_sys::Reflect::get(data, &JsValue::from_str("protocol")).ok()?;
+        if protocol.as_string().as_deref() != Some(message::PROTOCOL) {
+            return None;
+        }
+        let text = js_sys::JSON::stringify(data).ok()?.as_string()?;
+        message::parse_str(&text).ok()
+    }
+
+    /// A message as a plain JS object, ready for `postMessage`.
+    pub(crate) fn message_to_js(msg: &Message) -> Result<JsValue, JsValue> {
+        let text = serde_json::to_string(&msg.envelope())
+            .map_err(|e| error("InternalError", &e.to_string()))?;
+        js_sys::JSON::parse(&text)
+    }
+
+    pub(crate) fn theme_to_js(theme: &Theme) -> JsValue {
+        serde_json::to_string(theme)
+            .ok()
+            .and_then(|text| js_sys::JSON::parse(&text).ok())
+            .unwrap_or(JsValue::NULL)
+    }
+
+    pub(crate) fn same_window(a: &JsValue, b: &JsValue) -> bool {
+        !a.is_null() && !a.is_undefined() && js_sys::Object::is(a, b)
+    }
+}

@@ -1,0 +1,335 @@
+//! The JS-facing `AuthClient`: options in, Promises and plain JS objects out.
+
+use super::connector::BrowserConnector;
+use super::js_error::to_js;
+use super::observable::session_state_observable;
+use super::{storage, BrowserClock};
+use crate::config::ClientOptions;
+use crate::error::AuthError;
+use crate::manager::{ManagerConfig, SessionManager, SessionRequest};
+use crate::scopes::ScopeSet;
+use crate::session::Session;
+use crate::store::SessionStore;
+use js_sys::{Array, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+export type SessionState = 'SignedIn' | 'SignedOut';
+export interface AuthClientOptions {
+  provider: { id: string; title?: string };
+  authBaseUrl?: string;
+  getAuthBaseUrl?: () => string | Promise<string>;
+  environment?: string;
+  defaultScopes?: string[];
+  storage?: 'session' | 'local' | 'memory';
+  popup?: { width?: number; height?: number; fullscreen?: boolean };
+  refreshMarginSeconds?: number;
+  popupTimeoutSeconds?: number;
+  requestTimeoutSeconds?: number;
+  flow?: 'popup' | 'redirect' | 'proxy';
+  redirectUrl?: string;
+}
+export interface AuthRequestOptions { optional?: boolean; instantPopup?: boolean }
+export interface ProfileInfo { email?: string; displayName?: string; picture?: string }
+export interface BackstageUserIdentity { type: 'user'; userEntityRef: string; ownershipEntityRefs: string[] }
+export interface BackstageIdentityResponse { id: string; token: string; expiresAt?: Date; identity: BackstageUserIdentity }
+export interface Subscription { unsubscribe(): void; readonly closed: boolean }
+export interface SessionStateObserver { next?(value: SessionState): void; error?(error: Error): void; complete?(): void }
+export interface SessionStateObservable {
+  subscribe(observer: SessionStateObserver): Subscription;
+  subscribe(onNext?: (value: SessionState) => void, onError?: (error: Error) => void, onComplete?: () => void): Subscription;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "AuthClientOptions")]
+    pub type JsAuthClientOptions;
+    #[wasm_bindgen(typescript_type = "AuthRequestOptions | undefined")]
+    pub type JsAuthRequestOptions;
+    #[wasm_bindgen(typescript_type = "string | string[] | undefined")]
+    pub type JsScope;
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    #[cfg(debug_assertions)]
+    console_error_panic_hook::set_once();
+}
+
+/// JS values made once per session, so the hot path hands out the same string every time.
+struct JsSession {
+    session: Rc<Session>,
+    access_token: JsValue,
+}
+
+/// A Backstage auth client for one provider.
+#[wasm_bindgen]
+pub struct AuthClient {
+    manager: SessionManager,
+    js_session: Rc<RefCell<Option<JsSession>>>,
+    observable: RefCell<Option<JsValue>>,
+}
+
+fn config_error(message: impl Into<String>) -> JsValue {
+    to_js(&AuthError::Config(message.into()))
+}
+
+fn warn(message: &str) {
+    web_sys::console::warn_1(&message.into());
+}
+
+fn parse_request(scope: &JsValue, options: &JsValue) -> Result<SessionRequest, AuthError> {
+    let scopes = if scope.is_undefined() || scope.is_null() {
+        ScopeSet::default()
+    } else if let Some(s) = scope.as_string() {
+        ScopeSet::parse(&s)
+    } else if Array::is_array(scope) {
+        let items: Result<Vec<String>, AuthError> = Array::from(scope)
+            .iter()
+            .map(|v| {
+                v.as_string()
+                    .ok_or_else(|| AuthError::Config("scope must be strings".into()))
+            })
+            .collect();
+        ScopeSet::from_list(items?)
+    } else {
+        return Err(AuthError::Config(
+            "scope must be a string or an array of strings".into(),
+        ));
+    };
+    let flag = |name: &str| -> bool {
+        options.is_object()
+            && Reflect::get(options, &name.into())
+                .map(|v| v.is_truthy())
+                .unwrap_or(false)
+    };
+    Ok(SessionRequest {
+        scopes,
+        optional: flag("optional"),
+        instant_popup: flag("instantPopup"),
+    })
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &key.into(), value);
+}
+
+fn opt_string(value: &Option<String>) -> JsValue {
+    value
+        .as_deref()
+        .map(JsValue::from)
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
+fn profile_js(session: &Session) -> JsValue {
+    let object = Object::new();
+    let p = &session.profile;
+    for (key, value) in [
+        ("email", &p.email),
+        ("displayName", &p.display_name),
+        ("picture", &p.picture),
+    ] {
+        if value.is_some() {
+            set(&object, key, &opt_string(value));
+        }
+    }
+    object.into()
+}
+
+fn identity_js(session: &Session) -> JsValue {
+    let Some(b) = &session.backstage else {
+        return JsValue::UNDEFINED;
+    };
+    let identity = Object::new();
+    set(&identity, "type", &b.identity.kind.as_str().into());
+    set(
+        &identity,
+        "userEntityRef",
+        &b.identity.user_entity_ref.as_str().into(),
+    );
+    let refs: Array = b
+        .identity
+        .ownership_entity_refs
+        .iter()
+        .map(|r| JsValue::from(r.as_str()))
+        .collect();
+    set(&identity, "ownershipEntityRefs", &refs);
+    let response = Object::new();
+    let user_ref = &b.identity.user_entity_ref;
+    let id = user_ref.rsplit('/').next().unwrap_or(user_ref);
+    set(&response, "id", &id.into());
+    set(&response, "token", &b.token.expose().into());
+    if let Some(at) = b.expires_at {
+        set(&response, "expiresAt", &js_sys::Date::new(&at.into()));
+    }
+    set(&response, "identity", &identity);
+    response.into()
+}
+
+impl AuthClient {
+    /// Resolves a session for `request`, then maps it to a JS value (undefined when none).
+    fn session_promise(&self, request: SessionRequest, map: fn(&Session) -> JsValue) -> Promise {
+        let manager = self.manager.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            match manager.get_session(request).await {
+                Ok(Some(session)) => Ok(map(&session)),
+                Ok(None) => Ok(JsValue::UNDEFINED),
+                Err(e) => Err(to_js(&e)),
+            }
+        })
+    }
+
+    fn with_request(
+        &self,
+        scope: &JsValue,
+        options: &JsValue,
+        map: fn(&Session) -> JsValue,
+    ) -> Promise {
+        match parse_request(scope, options) {
+            Ok(request) => self.session_promise(request, map),
+            Err(e) => Promise::reject(&to_js(&e)),
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl AuthClient {
+    /// Creates a client; throws a `ConfigError` for unusable options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsAuthClientOptions) -> Result<AuthClient, JsValue> {
+        let options: JsValue = options.into();
+        if !options.is_object() {
+            return Err(config_error("options must be an object"));
+        }
+        let base_fn =
+            Reflect::get(&options, &"getAuthBaseUrl".into()).unwrap_or(JsValue::UNDEFINED);
+        let base_fn = match base_fn.dyn_into::<js_sys::Function>() {
+            Ok(f) => Some(f),
+            Err(v) if v.is_undefined() => None,
+            Err(_) => return Err(config_error("getAuthBaseUrl must be a function")),
+        };
+        let plain = Object::assign(&Object::new(), options.unchecked_ref());
+        let _ = Reflect::delete_property(&plain, &"getAuthBaseUrl".into());
+        let parsed: ClientOptions = serde_wasm_bindgen::from_value(plain.into())
+            .map_err(|e| config_error(e.to_string()))?;
+        let config = Rc::new(parsed.validate(base_fn.is_some()).map_err(|e| to_js(&e))?);
+
+        let store = SessionStore::new(
+            &config.provider_id,
+            &config.environment,
+            storage::open(config.storage),
+            Box::new(warn),
+        );
+        let manager = SessionManager::new(
+            Box::new(BrowserConnector::new(config.clone(), base_fn)),
+            Box::new(BrowserClock),
+            store,
+            ManagerConfig {
+                default_scopes: config.default_scopes.clone(),
+                refresh_margin_ms: config.refresh_margin_ms,
+                flow: config.flow,
+            },
+        );
+        let js_session = Rc::new(RefCell::new(None));
+        let cache = js_session.clone();
+        let remember = move |session: Option<&Rc<Session>>| {
+            *cache.borrow_mut() = session.map(|s| JsSession {
+                session: s.clone(),
+                access_token: s
+                    .provider
+                    .as_ref()
+                    .map(|p| JsValue::from(p.access_token.secret().as_str()))
+                    .unwrap_or(JsValue::UNDEFINED),
+            });
+        };
+        remember(manager.current().as_ref());
+        manager.set_on_change(Box::new(remember));
+        Ok(AuthClient {
+            manager,
+            js_session,
+            observable: RefCell::new(None),
+        })
+    }
+
+    /// Signs in (refresh cookie first, then the popup or redirect) unless already signed in.
+    #[wasm_bindgen(js_name = signIn, unchecked_return_type = "Promise<void>")]
+    pub fn sign_in(&self) -> Promise {
+        self.session_promise(SessionRequest::default(), |_| JsValue::UNDEFINED)
+    }
+
+    /// Clears the stored session, tells the backend (`/logout`) and emits SignedOut.
+    #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
+    pub fn sign_out(&self) -> Promise {
+        let manager = self.manager.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            manager
+                .sign_out()
+                .await
+                .map(|()| JsValue::UNDEFINED)
+                .map_err(|e| to_js(&e))
+        })
+    }
+
+    /// The provider's access token. Cached sessions are answered without any I/O.
+    #[wasm_bindgen(js_name = getAccessToken, unchecked_return_type = "Promise<string | undefined>")]
+    pub fn get_access_token(&self, scope: JsScope, options: JsAuthRequestOptions) -> Promise {
+        let (scope, options): (JsValue, JsValue) = (scope.into(), options.into());
+        if scope.is_undefined() {
+            // Hot path: the same JS string, made once per session, in one resolved promise.
+            if let Some(cached) = self.manager.cached(&ScopeSet::default()) {
+                if let Some(js) = self.js_session.borrow().as_ref() {
+                    if Rc::ptr_eq(&js.session, &cached) {
+                        return Promise::resolve(&js.access_token);
+                    }
+                }
+            }
+        }
+        self.with_request(&scope, &options, |s| {
+            s.provider
+                .as_ref()
+                .map(|p| JsValue::from(p.access_token.secret().as_str()))
+                .unwrap_or(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The provider's OpenID Connect ID token.
+    #[wasm_bindgen(js_name = getIdToken, unchecked_return_type = "Promise<string | undefined>")]
+    pub fn get_id_token(&self, options: JsAuthRequestOptions) -> Promise {
+        self.with_request(&JsValue::UNDEFINED, &options.into(), |s| {
+            s.provider
+                .as_ref()
+                .and_then(|p| p.id_token.as_ref())
+                .map(|t| JsValue::from(t.expose()))
+                .unwrap_or(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The user's profile.
+    #[wasm_bindgen(js_name = getProfile, unchecked_return_type = "Promise<ProfileInfo | undefined>")]
+    pub fn get_profile(&self, options: JsAuthRequestOptions) -> Promise {
+        self.with_request(&JsValue::UNDEFINED, &options.into(), profile_js)
+    }
+
+    /// The Backstage identity: token, expiry, user entity ref and ownership refs.
+    #[wasm_bindgen(js_name = getBackstageIdentity, unchecked_return_type = "Promise<BackstageIdentityResponse | undefined>")]
+    pub fn get_backstage_identity(&self, options: JsAuthRequestOptions) -> Promise {
+        self.with_request(&JsValue::UNDEFINED, &options.into(), identity_js)
+    }
+
+    /// SignedIn / SignedOut: the current state on subscribe, then each change.
+    #[wasm_bindgen(
+        js_name = "sessionState$",
+        unchecked_return_type = "SessionStateObservable"
+    )]
+    pub fn session_state(&self) -> JsValue {
+        self.observable
+            .borrow_mut()
+            .get_or_insert_with(|| session_state_observable(self.manager.state().clone()))
+            .clone()
+    }
+}

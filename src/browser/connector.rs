@@ -1,0 +1,182 @@
+//! The [`Connector`] of the browser: `/refresh` and `/logout` over `fetch`, `/start` in a popup
+//! or in the whole window.
+
+use super::http;
+use super::popup::{self, PopupRequest};
+use crate::config::{normalize_base_url, popup_features, ClientConfig, Flow};
+use crate::error::AuthError;
+use crate::manager::Connector;
+use crate::protocol::{parse_refresh_body, AuthResponse};
+use crate::scopes::ScopeSet;
+use crate::urls::{logout_url, refresh_url, start_url, StartFlow};
+use futures::future::{FutureExt, LocalBoxFuture};
+use gloo_net::http::Method;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+pub struct BrowserConnector {
+    config: Rc<ClientConfig>,
+    /// The auth base URL once known (given, or resolved once from `getAuthBaseUrl`).
+    base: Rc<RefCell<Option<String>>>,
+    base_fn: Option<js_sys::Function>,
+}
+
+impl BrowserConnector {
+    pub fn new(config: Rc<ClientConfig>, base_fn: Option<js_sys::Function>) -> Self {
+        let base = Rc::new(RefCell::new(config.auth_base_url.clone()));
+        BrowserConnector {
+            config,
+            base,
+            base_fn,
+        }
+    }
+
+    fn base_url(&self) -> LocalBoxFuture<'static, Result<String, AuthError>> {
+        if let Some(base) = self.base.borrow().clone() {
+            return futures::future::ready(Ok(base)).boxed_local();
+        }
+        let (cache, base_fn) = (self.base.clone(), self.base_fn.clone());
+        async move {
+            let base_fn = base_fn.ok_or_else(|| AuthError::Config("no auth base URL".into()))?;
+            let returned = base_fn
+                .call0(&wasm_bindgen::JsValue::NULL)
+                .map_err(|_| AuthError::Config("getAuthBaseUrl threw".into()))?;
+            let value = match returned.dyn_into::<js_sys::Promise>() {
+                Ok(promise) => JsFuture::from(promise)
+                    .await
+                    .map_err(|_| AuthError::Config("getAuthBaseUrl rejected".into()))?,
+                Err(value) => value,
+            };
+            let url = value.as_string().ok_or_else(|| {
+                AuthError::Config("getAuthBaseUrl must resolve to a string".into())
+            })?;
+            let url = normalize_base_url(&url)?;
+            *cache.borrow_mut() = Some(url.clone());
+            Ok(url)
+        }
+        .boxed_local()
+    }
+}
+
+fn window() -> Result<web_sys::Window, AuthError> {
+    web_sys::window().ok_or_else(|| AuthError::Config("no window".into()))
+}
+
+fn origin_of(url: &str) -> Result<String, AuthError> {
+    web_sys::Url::new(url)
+        .map(|u| u.origin())
+        .map_err(|_| AuthError::Config(format!("not a URL: {url}")))
+}
+
+impl Connector for BrowserConnector {
+    fn refresh(
+        &self,
+        scopes: &ScopeSet,
+    ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>> {
+        let (config, scopes, base) = (self.config.clone(), scopes.clone(), self.base_url());
+        async move {
+            let url = refresh_url(
+                &base.await?,
+                &config.provider_id,
+                &scopes,
+                &config.environment,
+            );
+            let (status, body) =
+                http::call(Method::GET, &url, config.request_timeout_seconds).await?;
+            parse_refresh_body(status, &body)
+        }
+        .boxed_local()
+    }
+
+    fn create_session(
+        &self,
+        scopes: &ScopeSet,
+    ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>> {
+        let (config, scopes, base) = (self.config.clone(), scopes.clone(), self.base_url());
+        async move {
+            let base = base.await?;
+            let window = window()?;
+            let app_origin = window
+                .location()
+                .origin()
+                .map_err(|_| AuthError::Config("no origin".into()))?;
+            match config.flow {
+                Flow::Popup => {
+                    let url = start_url(
+                        &base,
+                        &config.provider_id,
+                        &scopes,
+                        &app_origin,
+                        &config.environment,
+                        StartFlow::Popup,
+                        None,
+                    );
+                    let screen = window.screen().ok();
+                    let size = screen
+                        .map(|s| (s.width().unwrap_or(0), s.height().unwrap_or(0)))
+                        .unwrap_or((0, 0));
+                    popup::show(PopupRequest {
+                        backend_origin: origin_of(&url)?,
+                        url,
+                        name: format!("{} Login", config.provider_title),
+                        features: popup_features(
+                            config.popup_width,
+                            config.popup_height,
+                            config.popup_fullscreen,
+                            size,
+                        ),
+                        app_origin,
+                        timeout_s: config.popup_timeout_seconds,
+                    })
+                    .await
+                }
+                Flow::Redirect => {
+                    let back = match &config.redirect_url {
+                        Some(url) => url.clone(),
+                        None => window
+                            .location()
+                            .href()
+                            .map_err(|_| AuthError::Config("no location".into()))?,
+                    };
+                    let url = start_url(
+                        &base,
+                        &config.provider_id,
+                        &scopes,
+                        &app_origin,
+                        &config.environment,
+                        StartFlow::Redirect,
+                        Some(&back),
+                    );
+                    window
+                        .location()
+                        .assign(&url)
+                        .map_err(|_| AuthError::Config("navigation refused".into()))?;
+                    // The page is going away; the session comes back through /refresh after the redirect.
+                    futures::future::pending().await
+                }
+                Flow::Proxy => Err(AuthError::Config(
+                    "proxy providers sign in through /refresh only".into(),
+                )),
+            }
+        }
+        .boxed_local()
+    }
+
+    fn logout(&self) -> LocalBoxFuture<'static, Result<(), AuthError>> {
+        let (config, base) = (self.config.clone(), self.base_url());
+        async move {
+            let url = logout_url(&base.await?, &config.provider_id, &config.environment);
+            let (status, body) =
+                http::call(Method::POST, &url, config.request_timeout_seconds).await?;
+            match status {
+                200..=299 => Ok(()),
+                // Proxy providers (guest, ALB) have no /logout: signing out is local only.
+                404 if config.flow == Flow::Proxy => Ok(()),
+                _ => parse_refresh_body(status, &body).map(|_| ()),
+            }
+        }
+        .boxed_local()
+    }
+}

@@ -1,0 +1,18 @@
+//! The browser edges: each file wraps one web API; all policy lives in the pure modules.
+
+pub mod bindings;
+mod connector;
+mod http;
+mod js_error;
+mod observable;
+mod popup;
+mod storage;
+
+/// `Date.now()`, the clock of the session manager in the browser.
+pub struct BrowserClock;
+
+impl crate::manager::Clock for BrowserClock {
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+}

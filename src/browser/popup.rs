@@ -1,0 +1,112 @@
+//! The sign-in popup: open it, accept only the backend's message from that very window, and
+//! notice when it is blocked, closed or left open too long.
+
+use crate::error::AuthError;
+use crate::protocol::{parse_popup_message, AuthResponse, PopupMessage};
+use futures::channel::mpsc;
+use futures::future::{select, Either};
+use futures::StreamExt;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+pub struct PopupRequest {
+    pub url: String,
+    pub name: String,
+    pub features: String,
+    /// Only messages from this origin (the auth backend's) are read.
+    pub backend_origin: String,
+    /// This app's origin, to explain a `config_info` that names another one.
+    pub app_origin: String,
+    pub timeout_s: u32,
+}
+
+/// Removes the `message` listener however the wait ends (answer, close, timeout, drop).
+struct ListenerGuard {
+    window: web_sys::Window,
+    callback: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl Drop for ListenerGuard {
+    fn drop(&mut self) {
+        let _ = self
+            .window
+            .remove_event_listener_with_callback("message", self.callback.as_ref().unchecked_ref());
+    }
+}
+
+const POLL_MS: u32 = 100;
+
+pub async fn show(request: PopupRequest) -> Result<AuthResponse, AuthError> {
+    let window = web_sys::window().ok_or(AuthError::PopupRejected)?;
+    let popup = match window.open_with_url_and_target_and_features(
+        &request.url,
+        &request.name,
+        &request.features,
+    ) {
+        Ok(Some(popup)) if !popup.closed().unwrap_or(true) => popup,
+        Ok(Some(popup)) => {
+            let _ = popup.close();
+            return Err(AuthError::PopupRejected);
+        }
+        _ => return Err(AuthError::PopupRejected),
+    };
+
+    let (sender, mut messages) = mpsc::unbounded::<PopupMessage>();
+    let expected_source: JsValue = popup.clone().into();
+    let backend_origin = request.backend_origin.clone();
+    let callback =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            if event.origin() != backend_origin {
+                return;
+            }
+            let from_popup = event
+                .source()
+                .is_some_and(|s| js_sys::Object::is(&s.into(), &expected_source));
+            if !from_popup {
+                return;
+            }
+            let Ok(value) = serde_wasm_bindgen::from_value::<serde_json::Value>(event.data())
+            else {
+                return;
+            };
+            if let Some(message) = parse_popup_message(value) {
+                let _ = sender.unbounded_send(message);
+            }
+        });
+    window
+        .add_event_listener_with_callback("message", callback.as_ref().unchecked_ref())
+        .map_err(|_| AuthError::PopupRejected)?;
+    let _guard = ListenerGuard { window, callback };
+
+    let deadline = js_sys::Date::now() + f64::from(request.timeout_s) * 1000.0;
+    let mut announced_origin: Option<String> = None;
+    loop {
+        let tick = gloo_timers::future::TimeoutFuture::new(POLL_MS);
+        match select(messages.next(), tick).await {
+            Either::Left((Some(PopupMessage::ConfigInfo { target_origin }), _)) => {
+                announced_origin = Some(target_origin);
+            }
+            Either::Left((Some(PopupMessage::Authorization(result)), _)) => {
+                return result.map(|r| *r)
+            }
+            Either::Left((None, _)) => return Err(AuthError::PopupClosed),
+            Either::Right(((), _)) => {
+                if popup.closed().unwrap_or(true) {
+                    return Err(match announced_origin {
+                        Some(expected) if expected != request.app_origin => {
+                            AuthError::IncorrectAppOrigin { expected }
+                        }
+                        _ => AuthError::PopupClosed,
+                    });
+                }
+                if js_sys::Date::now() >= deadline {
+                    let _ = popup.close();
+                    return Err(AuthError::Timeout {
+                        what: "Sign-in popup",
+                        seconds: request.timeout_s,
+                    });
+                }
+            }
+        }
+    }
+}

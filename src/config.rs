@@ -1,0 +1,303 @@
+//! Client options as JS passes them, and their validation into a config the client can trust.
+
+use crate::error::AuthError;
+use crate::scopes::ScopeSet;
+use crate::store::StorageKind;
+use serde::Deserialize;
+
+/// How a new session is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flow {
+    /// `/start` in a popup; the backend posts the result back (the default).
+    Popup,
+    /// `/start` in the whole window; the app comes back to `redirectUrl` and refreshes.
+    Redirect,
+    /// No popup at all: `/refresh` is the sign-in (ALB, oauth2-proxy, guest, ...).
+    Proxy,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PopupOptions {
+    pub width: Option<f64>,
+    pub height: Option<f64>,
+    pub fullscreen: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderOptions {
+    pub id: String,
+    pub title: Option<String>,
+}
+
+/// The options object of `new AuthClient(options)`, minus `getAuthBaseUrl` (a function).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientOptions {
+    pub provider: ProviderOptions,
+    pub auth_base_url: Option<String>,
+    pub environment: Option<String>,
+    pub default_scopes: Option<Vec<String>>,
+    pub storage: Option<StorageKind>,
+    pub popup: Option<PopupOptions>,
+    pub refresh_margin_seconds: Option<f64>,
+    pub popup_timeout_seconds: Option<f64>,
+    pub request_timeout_seconds: Option<f64>,
+    pub flow: Option<Flow>,
+    pub redirect_url: Option<String>,
+}
+
+/// Validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientConfig {
+    pub provider_id: String,
+    pub provider_title: String,
+    /// Without a trailing slash; `None` when a `getAuthBaseUrl` function supplies it.
+    pub auth_base_url: Option<String>,
+    pub environment: String,
+    pub default_scopes: ScopeSet,
+    pub storage: StorageKind,
+    pub popup_width: u32,
+    pub popup_height: u32,
+    pub popup_fullscreen: bool,
+    pub refresh_margin_ms: f64,
+    pub popup_timeout_seconds: u32,
+    pub request_timeout_seconds: u32,
+    pub flow: Flow,
+    pub redirect_url: Option<String>,
+}
+
+fn config_error(message: impl Into<String>) -> AuthError {
+    AuthError::Config(message.into())
+}
+
+/// Provider ids and environments end up in URL paths and storage keys: keep them plain.
+fn is_plain_name(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+/// Checks that `url` is an absolute http(s) URL and strips trailing slashes.
+pub fn normalize_base_url(url: &str) -> Result<String, AuthError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| config_error(format!("auth base URL must be http(s): {url:?}")))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || trimmed.contains(['?', '#']) || trimmed.contains(char::is_whitespace) {
+        return Err(config_error(format!(
+            "auth base URL is not a base URL: {url:?}"
+        )));
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn seconds(
+    value: Option<f64>,
+    default: f64,
+    min: f64,
+    max: f64,
+    name: &str,
+) -> Result<f64, AuthError> {
+    let v = value.unwrap_or(default);
+    if v.is_finite() && (min..=max).contains(&v) {
+        Ok(v)
+    } else {
+        Err(config_error(format!(
+            "{name} must be between {min} and {max}"
+        )))
+    }
+}
+
+impl ClientOptions {
+    /// Validates the options. `has_base_fn` tells whether a `getAuthBaseUrl` function came too.
+    pub fn validate(self, has_base_fn: bool) -> Result<ClientConfig, AuthError> {
+        if !is_plain_name(&self.provider.id) {
+            return Err(config_error("provider.id must be 1-64 of [A-Za-z0-9._-]"));
+        }
+        let environment = self.environment.unwrap_or_else(|| "development".into());
+        if !is_plain_name(&environment) {
+            return Err(config_error("environment must be 1-64 of [A-Za-z0-9._-]"));
+        }
+        let auth_base_url = match (self.auth_base_url, has_base_fn) {
+            (Some(url), false) => Some(normalize_base_url(&url)?),
+            (None, true) => None,
+            (Some(_), true) => {
+                return Err(config_error("give authBaseUrl or getAuthBaseUrl, not both"))
+            }
+            (None, false) => return Err(config_error("authBaseUrl or getAuthBaseUrl is required")),
+        };
+        let popup = self.popup.unwrap_or_default();
+        let popup_width = seconds(popup.width, 450.0, 100.0, 10_000.0, "popup.width")? as u32;
+        let popup_height = seconds(popup.height, 730.0, 100.0, 10_000.0, "popup.height")? as u32;
+        let margin = seconds(
+            self.refresh_margin_seconds,
+            180.0,
+            0.0,
+            86_400.0,
+            "refreshMarginSeconds",
+        )?;
+        let popup_timeout = seconds(
+            self.popup_timeout_seconds,
+            300.0,
+            1.0,
+            86_400.0,
+            "popupTimeoutSeconds",
+        )?;
+        let request_timeout = seconds(
+            self.request_timeout_seconds,
+            30.0,
+            1.0,
+            600.0,
+            "requestTimeoutSeconds",
+        )?;
+        let flow = self.flow.unwrap_or(Flow::Popup);
+        if let Some(url) = &self.redirect_url {
+            normalize_base_url(url.split(['?', '#']).next().unwrap_or(""))
+                .map_err(|_| config_error("redirectUrl must be an absolute http(s) URL"))?;
+        }
+        Ok(ClientConfig {
+            provider_title: self
+                .provider
+                .title
+                .unwrap_or_else(|| self.provider.id.clone()),
+            provider_id: self.provider.id,
+            auth_base_url,
+            environment,
+            default_scopes: ScopeSet::from_list(self.default_scopes.unwrap_or_default()),
+            storage: self.storage.unwrap_or(StorageKind::Session),
+            popup_width,
+            popup_height,
+            popup_fullscreen: popup.fullscreen.unwrap_or(false),
+            refresh_margin_ms: margin * 1000.0,
+            popup_timeout_seconds: popup_timeout as u32,
+            request_timeout_seconds: request_timeout as u32,
+            flow,
+            redirect_url: self.redirect_url,
+        })
+    }
+}
+
+/// `window.open` features for a centred popup, as Backstage's `showLoginPopup` builds them.
+pub fn popup_features(width: u32, height: u32, fullscreen: bool, screen: (i32, i32)) -> String {
+    let (screen_w, screen_h) = screen;
+    let (w, h) = if fullscreen {
+        (screen_w.max(0) as u32, screen_h.max(0) as u32)
+    } else {
+        (width, height)
+    };
+    let left = (screen_w / 2 - w as i32 / 2).max(0);
+    let top = (screen_h / 2 - h as i32 / 2).max(0);
+    format!(
+        "menubar=no,location=no,resizable=no,scrollbars=no,status=no,width={w},height={h},top={top},left={left}"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn options(v: serde_json::Value) -> Result<ClientOptions, serde_json::Error> {
+        serde_json::from_value(v)
+    }
+
+    #[test]
+    fn defaults() {
+        let c = options(
+            json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://127.0.0.1:7007/api/auth/"}),
+        )
+        .expect("parse")
+        .validate(false)
+        .expect("valid");
+        assert_eq!(
+            c.auth_base_url.as_deref(),
+            Some("http://127.0.0.1:7007/api/auth")
+        );
+        assert_eq!(c.environment, "development");
+        assert_eq!(c.provider_title, "oidc");
+        assert_eq!(
+            (c.popup_width, c.popup_height, c.popup_fullscreen),
+            (450, 730, false)
+        );
+        assert_eq!(c.refresh_margin_ms, 180_000.0);
+        assert_eq!(c.flow, Flow::Popup);
+        assert_eq!(c.storage, StorageKind::Session);
+        assert_eq!(c.popup_timeout_seconds, 300);
+    }
+
+    #[test]
+    fn all_options() {
+        let c = options(
+            json!({"provider": {"id": "spectrocloud", "title": "SpectroCloud"},
+            "authBaseUrl": "https://b.example/api/auth", "environment": "production",
+            "defaultScopes": ["openid", "profile email"], "storage": "local",
+            "popup": {"width": 500, "height": 600, "fullscreen": true}, "refreshMarginSeconds": 10,
+            "popupTimeoutSeconds": 5, "requestTimeoutSeconds": 2, "flow": "redirect",
+            "redirectUrl": "https://app.example/x?y=1"}),
+        )
+        .expect("parse")
+        .validate(false)
+        .expect("valid");
+        assert_eq!(c.default_scopes.joined(), "email openid profile");
+        assert_eq!(c.storage, StorageKind::Local);
+        assert_eq!(c.flow, Flow::Redirect);
+        assert_eq!(c.refresh_margin_ms, 10_000.0);
+        assert!(c.popup_fullscreen);
+    }
+
+    #[test]
+    fn bad_options_are_config_errors() {
+        let bad = [
+            json!({"provider": {"id": "oidc/../x"}, "authBaseUrl": "http://a"}),
+            json!({"provider": {"id": ""}, "authBaseUrl": "http://a"}),
+            json!({"provider": {"id": "oidc"}}),
+            json!({"provider": {"id": "oidc"}, "authBaseUrl": "ftp://a"}),
+            json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://"}),
+            json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a?x=1"}),
+            json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a", "environment": "a b"}),
+            json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a", "refreshMarginSeconds": -1}),
+            json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a", "popup": {"width": 1}}),
+            json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a", "popupTimeoutSeconds": 0}),
+            json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a", "redirectUrl": "/relative"}),
+        ];
+        for v in bad {
+            let e = options(v.clone())
+                .expect("parse")
+                .validate(false)
+                .expect_err("invalid");
+            assert_eq!(e.name(), "ConfigError", "{v}");
+        }
+        let both =
+            options(json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a"})).expect("parse");
+        assert!(both.validate(true).is_err());
+        let fn_only = options(json!({"provider": {"id": "oidc"}})).expect("parse");
+        assert_eq!(fn_only.validate(true).expect("valid").auth_base_url, None);
+        // Typos and wrong types are refused by the parser itself.
+        assert!(options(
+            json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a", "refreshMargin": 1})
+        )
+        .is_err());
+        assert!(options(
+            json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a", "storage": "disk"})
+        )
+        .is_err());
+        assert!(options(json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a", "flow": "popup", "popup": {"width": "5"}})).is_err());
+    }
+
+    #[test]
+    fn popup_is_centred() {
+        assert_eq!(
+            popup_features(450, 730, false, (1920, 1080)),
+            "menubar=no,location=no,resizable=no,scrollbars=no,status=no,width=450,height=730,top=175,left=735"
+        );
+        assert!(popup_features(450, 730, true, (1280, 800))
+            .ends_with("width=1280,height=800,top=0,left=0"));
+    }
+}

@@ -1,0 +1,100 @@
+//! The client's typed errors. Each maps to a JS `Error` with a stable `name` (see [`AuthError::name`]).
+
+use thiserror::Error;
+
+/// Everything that can go wrong in a sign-in, refresh or sign-out.
+///
+/// `Clone` because one in-flight refresh hands the same result to every waiting caller.
+/// No variant ever carries a token: messages are safe to log.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AuthError {
+    /// `window.open` returned nothing (a popup blocker), or a window that was closed at once.
+    #[error("Failed to open auth popup.")]
+    PopupRejected,
+    /// The user closed the popup before the backend answered.
+    #[error("Login failed, popup was closed")]
+    PopupClosed,
+    /// The backend's `config_info` named another app origin than ours (a misconfigured backend).
+    #[error("Login failed, Incorrect app origin, expected {expected}")]
+    IncorrectAppOrigin { expected: String },
+    /// The backend answered with an error: its `name` and `message`, passed through.
+    #[error("{message}")]
+    AuthResponse {
+        backend_name: String,
+        message: String,
+    },
+    /// `fetch` failed before any answer (backend down, CORS refused, offline).
+    #[error("Network request to the auth backend failed: {0}")]
+    Network(String),
+    /// A request or a popup took longer than its bound.
+    #[error("{what} timed out after {seconds} s")]
+    Timeout { what: &'static str, seconds: u32 },
+    /// The options given to the client are unusable.
+    #[error("Invalid auth client options: {0}")]
+    Config(String),
+    /// The backend answered something that is not the Backstage auth protocol.
+    #[error("Invalid response from the auth backend: {0}")]
+    InvalidResponse(String),
+}
+
+impl AuthError {
+    /// The stable JS `Error.name` of this error.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AuthError::PopupRejected => "PopupRejectedError",
+            AuthError::PopupClosed | AuthError::IncorrectAppOrigin { .. } => "PopupClosedError",
+            AuthError::AuthResponse { .. } => "AuthResponseError",
+            AuthError::Network(_) => "NetworkError",
+            AuthError::Timeout { .. } => "TimeoutError",
+            AuthError::Config(_) => "ConfigError",
+            AuthError::InvalidResponse(_) => "InvalidResponseError",
+        }
+    }
+
+    /// The backend's own error name, for [`AuthError::AuthResponse`].
+    pub fn backend_name(&self) -> Option<&str> {
+        match self {
+            AuthError::AuthResponse { backend_name, .. } => Some(backend_name),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_stable() {
+        assert_eq!(AuthError::PopupRejected.name(), "PopupRejectedError");
+        assert_eq!(AuthError::PopupClosed.name(), "PopupClosedError");
+        let wrong_origin = AuthError::IncorrectAppOrigin {
+            expected: "http://a".into(),
+        };
+        assert_eq!(wrong_origin.name(), "PopupClosedError");
+        assert_eq!(
+            wrong_origin.to_string(),
+            "Login failed, Incorrect app origin, expected http://a"
+        );
+        let backend = AuthError::AuthResponse {
+            backend_name: "NotFoundError".into(),
+            message: "no user".into(),
+        };
+        assert_eq!(backend.name(), "AuthResponseError");
+        assert_eq!(backend.backend_name(), Some("NotFoundError"));
+        assert_eq!(backend.to_string(), "no user");
+        assert_eq!(AuthError::Network("x".into()).name(), "NetworkError");
+        let timeout = AuthError::Timeout {
+            what: "Sign-in popup",
+            seconds: 5,
+        };
+        assert_eq!(timeout.name(), "TimeoutError");
+        assert_eq!(timeout.to_string(), "Sign-in popup timed out after 5 s");
+        assert_eq!(AuthError::Config("x".into()).name(), "ConfigError");
+        assert_eq!(
+            AuthError::InvalidResponse("x".into()).name(),
+            "InvalidResponseError"
+        );
+        assert_eq!(AuthError::PopupRejected.backend_name(), None);
+    }
+}

@@ -1,0 +1,24 @@
+//! backstage-wasm-auth: a Backstage auth client for the browser, in Rust.
+//!
+//! Pure logic (wire protocol, URLs, sessions, storage schema, refresh policy, theme messages)
+//! builds and tests natively; the browser edges (`fetch`, popup, storage, JS bindings) only
+//! build for `wasm32`.
+
+pub mod config;
+pub mod error;
+pub mod jwt;
+pub mod manager;
+pub mod protocol;
+pub mod scopes;
+pub mod secret;
+pub mod session;
+pub mod state;
+pub mod store;
+pub mod theme;
+pub mod urls;
+
+#[cfg(target_arch = "wasm32")]
+mod browser;
+
+#[cfg(target_arch = "wasm32")]
+pub use browser::bindings::AuthClient;

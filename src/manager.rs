@@ -1,0 +1,293 @@
+//! The session manager: when to serve the cached session, when to refresh, when to open a
+//! popup, and ONE in-flight refresh (and popup) shared by every concurrent caller.
+//!
+//! It knows nothing of the browser: the backend is a [`Connector`], time is a [`Clock`], so the
+//! whole policy runs under native `cargo test` with a scripted connector.
+
+use crate::config::Flow;
+use crate::error::AuthError;
+use crate::protocol::AuthResponse;
+use crate::scopes::ScopeSet;
+use crate::session::Session;
+use crate::state::{SessionState, StateTracker};
+use crate::store::SessionStore;
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Talks to the auth backend.
+pub trait Connector {
+    /// `/refresh`: a session from the refresh cookie (or, for proxy providers, the proxy).
+    fn refresh(
+        &self,
+        scopes: &ScopeSet,
+    ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>>;
+    /// A new session through `/start` (popup; the redirect flow navigates away and never resolves).
+    fn create_session(
+        &self,
+        scopes: &ScopeSet,
+    ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>>;
+    /// `/logout`.
+    fn logout(&self) -> LocalBoxFuture<'static, Result<(), AuthError>>;
+}
+
+pub trait Clock {
+    fn now_ms(&self) -> f64;
+}
+
+/// What a caller asks for.
+#[derive(Debug, Clone, Default)]
+pub struct SessionRequest {
+    pub scopes: ScopeSet,
+    /// Never open a popup; `Ok(None)` when there is no session.
+    pub optional: bool,
+    /// Skip the `/refresh` probe and go straight to the popup (keeps the user's click gesture).
+    pub instant_popup: bool,
+}
+
+pub struct ManagerConfig {
+    pub default_scopes: ScopeSet,
+    pub refresh_margin_ms: f64,
+    pub flow: Flow,
+}
+
+/// Told of each new session (or `None`): the bindings rebuild their cached JS values.
+pub type OnChange = Box<dyn Fn(Option<&Rc<Session>>)>;
+
+type SharedResult = Shared<LocalBoxFuture<'static, Result<Rc<Session>, AuthError>>>;
+
+struct Inner {
+    connector: Box<dyn Connector>,
+    clock: Box<dyn Clock>,
+    store: SessionStore,
+    config: ManagerConfig,
+    state: StateTracker,
+    current: RefCell<Option<Rc<Session>>>,
+    refreshing: RefCell<Option<SharedResult>>,
+    creating: RefCell<Option<SharedResult>>,
+    /// Called with the new session (or `None`) each time it changes: the bindings cache JS values.
+    on_change: RefCell<Option<OnChange>>,
+}
+
+#[derive(Clone)]
+pub struct SessionManager(Rc<Inner>);
+
+/// At most this many rounds of refresh/popup per request (a backend that keeps answering with
+/// too few scopes must not loop forever).
+const MAX_ROUNDS: usize = 3;
+
+impl SessionManager {
+    pub fn new(
+        connector: Box<dyn Connector>,
+        clock: Box<dyn Clock>,
+        store: SessionStore,
+        config: ManagerConfig,
+    ) -> Self {
+        let restored = store.load(clock.now_ms()).ok().flatten().map(Rc::new);
+        let state = StateTracker::new(if restored.is_some() {
+            SessionState::SignedIn
+        } else {
+            SessionState::SignedOut
+        });
+        SessionManager(Rc::new(Inner {
+            connector,
+            clock,
+            store,
+            config,
+            state,
+            current: RefCell::new(restored),
+            refreshing: RefCell::new(None),
+            creating: RefCell::new(None),
+            on_change: RefCell::new(None),
+        }))
+    }
+
+    pub fn state(&self) -> &StateTracker {
+        &self.0.state
+    }
+
+    pub fn set_on_change(&self, callback: OnChange) {
+        *self.0.on_change.borrow_mut() = Some(callback);
+    }
+
+    /// The current session if it can be served right now without any I/O: valid for longer
+    /// than the margin and holding `scopes`. The hot path of `getAccessToken`.
+    pub fn cached(&self, scopes: &ScopeSet) -> Option<Rc<Session>> {
+        let current = self.0.current.borrow();
+        let session = current.as_ref()?;
+        let wanted = self.wanted_scopes(scopes);
+        let fresh = !session.should_refresh(self.0.clock.now_ms(), self.0.config.refresh_margin_ms);
+        (fresh && self.satisfies(session, &wanted)).then(|| session.clone())
+    }
+
+    fn wanted_scopes(&self, scopes: &ScopeSet) -> ScopeSet {
+        self.0.config.default_scopes.union(scopes)
+    }
+
+    fn satisfies(&self, session: &Session, wanted: &ScopeSet) -> bool {
+        // Proxy providers grant no OAuth scopes: there is nothing to ask for.
+        self.0.config.flow == Flow::Proxy || session.has_scopes(wanted)
+    }
+
+    fn set_session(&self, session: Option<Rc<Session>>) {
+        match &session {
+            Some(s) => {
+                self.0.store.save(s);
+                self.0.state.set(SessionState::SignedIn);
+            }
+            None => {
+                self.0.store.clear();
+                self.0.state.set(SessionState::SignedOut);
+            }
+        }
+        *self.0.current.borrow_mut() = session.clone();
+        if let Some(cb) = self.0.on_change.borrow().as_ref() {
+            cb(session.as_ref());
+        }
+    }
+
+    /// One `/refresh` for every concurrent caller.
+    fn shared_refresh(&self, scopes: ScopeSet) -> SharedResult {
+        if let Some(in_flight) = self.0.refreshing.borrow().as_ref() {
+            return in_flight.clone();
+        }
+        let this = self.clone();
+        let future = async move {
+            let result = this.0.connector.refresh(&scopes).await;
+            let now = this.0.clock.now_ms();
+            let result = result
+                .and_then(|r| Session::from_response(r, now))
+                .map(Rc::new);
+            this.0.refreshing.borrow_mut().take();
+            match &result {
+                Ok(fresh) => {
+                    let current = this.0.current.borrow().clone();
+                    // Never trade a session for one with fewer scopes.
+                    if current
+                        .as_ref()
+                        .is_none_or(|c| fresh.scopes().contains_all(&c.scopes()))
+                    {
+                        this.set_session(Some(fresh.clone()));
+                    }
+                }
+                Err(_) => {
+                    let expired = this
+                        .0
+                        .current
+                        .borrow()
+                        .as_ref()
+                        .is_some_and(|c| c.is_expired(now));
+                    if expired {
+                        this.set_session(None);
+                    }
+                }
+            }
+            result
+        }
+        .boxed_local()
+        .shared();
+        *self.0.refreshing.borrow_mut() = Some(future.clone());
+        future
+    }
+
+    /// One popup (or redirect) for every concurrent caller.
+    fn shared_create(&self, scopes: ScopeSet) -> SharedResult {
+        if let Some(in_flight) = self.0.creating.borrow().as_ref() {
+            return in_flight.clone();
+        }
+        let this = self.clone();
+        let future = async move {
+            let result = this.0.connector.create_session(&scopes).await;
+            let now = this.0.clock.now_ms();
+            let result = result
+                .and_then(|r| Session::from_response(r, now))
+                .map(Rc::new);
+            this.0.creating.borrow_mut().take();
+            if let Ok(session) = &result {
+                this.set_session(Some(session.clone()));
+            }
+            result
+        }
+        .boxed_local()
+        .shared();
+        *self.0.creating.borrow_mut() = Some(future.clone());
+        future
+    }
+
+    /// A session holding `request.scopes`, refreshing or signing in as needed.
+    pub async fn get_session(
+        &self,
+        request: SessionRequest,
+    ) -> Result<Option<Rc<Session>>, AuthError> {
+        let wanted = self.wanted_scopes(&request.scopes);
+        let proxy = self.0.config.flow == Flow::Proxy;
+        let mut probed = false;
+        for _ in 0..MAX_ROUNDS {
+            let current = self.0.current.borrow().clone();
+            if let Some(session) = current.filter(|s| self.satisfies(s, &wanted)) {
+                let now = self.0.clock.now_ms();
+                if !session.should_refresh(now, self.0.config.refresh_margin_ms) {
+                    return Ok(Some(session));
+                }
+                match self.shared_refresh(session.scopes().union(&wanted)).await {
+                    Ok(fresh) if self.satisfies(&fresh, &wanted) => return Ok(Some(fresh)),
+                    Ok(_) => {}
+                    // Still valid (only inside the margin): serve it rather than fail.
+                    Err(_) if !session.is_expired(self.0.clock.now_ms()) => {
+                        return Ok(Some(session))
+                    }
+                    Err(_) if request.optional => return Ok(None),
+                    Err(e) if proxy => return Err(e),
+                    Err(_) => {}
+                }
+            } else if self.0.current.borrow().is_none()
+                && !probed
+                && (!request.instant_popup || proxy)
+            {
+                // The refresh cookie (or the proxy) may still hold a session: try it first.
+                probed = true;
+                match self.shared_refresh(wanted.clone()).await {
+                    Ok(_) => continue,
+                    Err(e) if proxy => {
+                        return if request.optional { Ok(None) } else { Err(e) };
+                    }
+                    Err(_) => {}
+                }
+            }
+            if request.optional {
+                return Ok(None);
+            }
+            if proxy {
+                // Proxy sign-in is the refresh, which answered above; nothing else can be tried.
+                return Err(AuthError::InvalidResponse(
+                    "the proxy provider gave no session".into(),
+                ));
+            }
+            let scopes = self
+                .0
+                .current
+                .borrow()
+                .as_ref()
+                .map(|s| s.scopes())
+                .unwrap_or_default()
+                .union(&wanted);
+            self.shared_create(scopes).await?;
+        }
+        Err(AuthError::InvalidResponse(
+            "the backend did not grant the requested scopes".into(),
+        ))
+    }
+
+    /// Forgets the session here and at the backend. The local part always happens.
+    pub async fn sign_out(&self) -> Result<(), AuthError> {
+        self.set_session(None);
+        self.0.connector.logout().await
+    }
+
+    pub fn current(&self) -> Option<Rc<Session>> {
+        self.0.current.borrow().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests;

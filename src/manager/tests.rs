@@ -1,0 +1,424 @@
+//! The refresh / popup policy under a scripted connector and a fake clock.
+
+use super::*;
+use crate::session::tests::response;
+use crate::store::{KeyValueStore, MemoryStore, SessionStore};
+use futures::channel::oneshot;
+use futures::executor::LocalPool;
+use futures::task::LocalSpawnExt;
+use std::cell::{Cell, RefCell};
+
+#[derive(Default)]
+struct Script {
+    refresh_calls: Cell<u32>,
+    create_calls: Cell<u32>,
+    logout_calls: Cell<u32>,
+    refresh_scopes: RefCell<Vec<String>>,
+    create_scopes: RefCell<Vec<String>>,
+    /// Each refresh answers with the next of these (the last one repeats).
+    refresh_answers: RefCell<Vec<Result<u32, AuthError>>>,
+    create_answer: RefCell<Option<Result<String, AuthError>>>,
+    /// When set, refreshes wait for this to fire (to hold a refresh in flight).
+    gate: RefCell<Option<futures::future::Shared<oneshot::Receiver<()>>>>,
+}
+
+struct Scripted(Rc<Script>);
+
+fn answer(ttl: u32, scope: &str) -> AuthResponse {
+    let mut r = response(Some(ttl), Some(3600));
+    if let Some(pi) = r.provider_info.as_mut() {
+        pi.scope = Some(scope.into());
+    }
+    r
+}
+
+impl Connector for Scripted {
+    fn refresh(
+        &self,
+        scopes: &ScopeSet,
+    ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>> {
+        let s = self.0.clone();
+        s.refresh_calls.set(s.refresh_calls.get() + 1);
+        s.refresh_scopes.borrow_mut().push(scopes.joined());
+        let gate = s.gate.borrow().clone();
+        async move {
+            if let Some(gate) = gate {
+                let _ = gate.await;
+            }
+            let answers = s.refresh_answers.borrow();
+            let idx = (s.refresh_calls.get() as usize - 1).min(answers.len().saturating_sub(1));
+            match answers.get(idx).cloned() {
+                Some(Ok(ttl)) => Ok(answer(ttl, "openid email")),
+                Some(Err(e)) => Err(e),
+                None => Err(AuthError::AuthResponse {
+                    backend_name: "AuthenticationError".into(),
+                    message: "Missing session cookie".into(),
+                }),
+            }
+        }
+        .boxed_local()
+    }
+
+    fn create_session(
+        &self,
+        scopes: &ScopeSet,
+    ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>> {
+        let s = self.0.clone();
+        s.create_calls.set(s.create_calls.get() + 1);
+        s.create_scopes.borrow_mut().push(scopes.joined());
+        let granted = scopes.joined();
+        async move {
+            match s.create_answer.borrow().clone() {
+                Some(Ok(scope)) => Ok(answer(3600, &scope)),
+                Some(Err(e)) => Err(e),
+                None => Ok(answer(3600, &granted)),
+            }
+        }
+        .boxed_local()
+    }
+
+    fn logout(&self) -> LocalBoxFuture<'static, Result<(), AuthError>> {
+        self.0.logout_calls.set(self.0.logout_calls.get() + 1);
+        async { Ok(()) }.boxed_local()
+    }
+}
+
+struct FakeClock(Rc<Cell<f64>>);
+impl Clock for FakeClock {
+    fn now_ms(&self) -> f64 {
+        self.0.get()
+    }
+}
+
+struct Fixture {
+    manager: SessionManager,
+    script: Rc<Script>,
+    clock: Rc<Cell<f64>>,
+}
+
+fn fixture(flow: Flow, refresh_answers: Vec<Result<u32, AuthError>>) -> Fixture {
+    fixture_with_store(flow, refresh_answers, Box::new(MemoryStore::default()))
+}
+
+fn fixture_with_store(
+    flow: Flow,
+    refresh_answers: Vec<Result<u32, AuthError>>,
+    kv: Box<dyn crate::store::KeyValueStore>,
+) -> Fixture {
+    let script = Rc::new(Script::default());
+    *script.refresh_answers.borrow_mut() = refresh_answers;
+    let clock = Rc::new(Cell::new(1_000_000.0));
+    let store = SessionStore::new("oidc", "development", Ok(Some(kv)), Box::new(|_| {}));
+    let manager = SessionManager::new(
+        Box::new(Scripted(script.clone())),
+        Box::new(FakeClock(clock.clone())),
+        store,
+        ManagerConfig {
+            default_scopes: ScopeSet::parse("openid"),
+            refresh_margin_ms: 180_000.0,
+            flow,
+        },
+    );
+    Fixture {
+        manager,
+        script,
+        clock,
+    }
+}
+
+fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+    futures::executor::block_on(f)
+}
+
+fn denied() -> AuthError {
+    AuthError::AuthResponse {
+        backend_name: "AuthenticationError".into(),
+        message: "Missing session cookie".into(),
+    }
+}
+
+#[test]
+fn first_call_probes_refresh_then_serves_the_cache() {
+    let f = fixture(Flow::Popup, vec![Ok(3600)]);
+    assert_eq!(f.manager.state().get(), SessionState::SignedOut);
+    let s = run(f.manager.get_session(SessionRequest::default()))
+        .expect("ok")
+        .expect("session");
+    assert_eq!(
+        s.provider
+            .as_ref()
+            .map(|p| p.access_token.secret().as_str()),
+        Some("at")
+    );
+    assert_eq!(f.manager.state().get(), SessionState::SignedIn);
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    assert!(f.manager.cached(&ScopeSet::default()).is_some());
+    assert_eq!(
+        (f.script.refresh_calls.get(), f.script.create_calls.get()),
+        (1, 0)
+    );
+    assert_eq!(*f.script.refresh_scopes.borrow(), vec!["openid"]);
+}
+
+#[test]
+fn no_cookie_falls_back_to_the_popup_unless_optional() {
+    let f = fixture(Flow::Popup, vec![Err(denied())]);
+    let none = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..Default::default()
+    }))
+    .expect("ok");
+    assert!(none.is_none());
+    assert_eq!(f.script.create_calls.get(), 0);
+    let s = run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    assert!(s.is_some());
+    assert_eq!(
+        (f.script.refresh_calls.get(), f.script.create_calls.get()),
+        (2, 1)
+    );
+    assert_eq!(f.manager.state().get(), SessionState::SignedIn);
+}
+
+#[test]
+fn instant_popup_skips_the_probe() {
+    let f = fixture(Flow::Popup, vec![Ok(3600)]);
+    run(f.manager.get_session(SessionRequest {
+        instant_popup: true,
+        ..Default::default()
+    }))
+    .expect("ok");
+    assert_eq!(
+        (f.script.refresh_calls.get(), f.script.create_calls.get()),
+        (0, 1)
+    );
+}
+
+#[test]
+fn refreshes_inside_the_margin_and_only_then() {
+    let f = fixture(Flow::Popup, vec![Ok(600), Ok(3600)]);
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    // 600 s token, 180 s margin: fresh until 420 s.
+    f.clock.set(f.clock.get() + 419_000.0);
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    assert_eq!(f.script.refresh_calls.get(), 1);
+    f.clock.set(f.clock.get() + 2_000.0);
+    assert!(f.manager.cached(&ScopeSet::default()).is_none());
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    assert_eq!(f.script.refresh_calls.get(), 2);
+    assert!(f.manager.cached(&ScopeSet::default()).is_some());
+}
+
+#[test]
+fn concurrent_callers_share_one_refresh() {
+    let f = fixture(Flow::Popup, vec![Ok(600), Ok(3600)]);
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    f.clock.set(f.clock.get() + 500_000.0);
+    let (open, gate) = oneshot::channel();
+    *f.script.gate.borrow_mut() = Some(gate.shared());
+    let mut pool = LocalPool::new();
+    let results = Rc::new(RefCell::new(Vec::new()));
+    for _ in 0..100 {
+        let (m, results) = (f.manager.clone(), results.clone());
+        pool.spawner()
+            .spawn_local(async move {
+                let s = m.get_session(SessionRequest::default()).await;
+                results
+                    .borrow_mut()
+                    .push(s.map(|s| s.and_then(|s| s.expires_at())));
+            })
+            .expect("spawn");
+    }
+    pool.run_until_stalled();
+    assert_eq!(
+        f.script.refresh_calls.get(),
+        2,
+        "one refresh in flight for 100 callers"
+    );
+    assert!(results.borrow().is_empty());
+    open.send(()).expect("gate");
+    pool.run_until_stalled();
+    let results = results.borrow();
+    assert_eq!(results.len(), 100);
+    let expected = Some(f.clock.get() + 3_600_000.0);
+    assert!(results.iter().all(|r| r.as_ref().ok() == Some(&expected)));
+    assert_eq!(f.script.refresh_calls.get(), 2);
+}
+
+#[test]
+fn failed_refresh_of_an_expired_session_signs_out_then_pops_up() {
+    let f = fixture(Flow::Popup, vec![Ok(600), Err(denied())]);
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    f.clock.set(f.clock.get() + 601_000.0);
+    let states = Rc::new(RefCell::new(Vec::new()));
+    let none = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..Default::default()
+    }))
+    .expect("ok");
+    assert!(none.is_none());
+    assert_eq!(f.manager.state().get(), SessionState::SignedOut);
+    assert!(f.manager.current().is_none());
+    states.borrow_mut().push(f.manager.state().get());
+    let s = run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    assert!(s.is_some());
+    assert_eq!(f.script.create_calls.get(), 1);
+    assert_eq!(f.manager.state().get(), SessionState::SignedIn);
+}
+
+#[test]
+fn failed_refresh_inside_the_margin_keeps_serving_the_valid_session() {
+    let f = fixture(
+        Flow::Popup,
+        vec![Ok(600), Err(AuthError::Network("down".into()))],
+    );
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    f.clock.set(f.clock.get() + 500_000.0);
+    let s = run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    assert!(s.is_some());
+    assert_eq!(f.manager.state().get(), SessionState::SignedIn);
+    assert_eq!(f.script.create_calls.get(), 0);
+}
+
+#[test]
+fn missing_scopes_open_a_popup_with_the_union() {
+    let f = fixture(Flow::Popup, vec![Ok(3600)]);
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    let want = SessionRequest {
+        scopes: ScopeSet::parse("groups"),
+        ..Default::default()
+    };
+    let none = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..want.clone()
+    }))
+    .expect("ok");
+    assert!(none.is_none());
+    let s = run(f.manager.get_session(want))
+        .expect("ok")
+        .expect("session");
+    assert_eq!(
+        *f.script.create_scopes.borrow(),
+        vec!["email groups openid"]
+    );
+    assert!(s.has_scopes(&ScopeSet::parse("groups email openid")));
+}
+
+#[test]
+fn a_backend_that_never_grants_the_scopes_does_not_loop() {
+    let f = fixture(Flow::Popup, vec![Ok(3600)]);
+    *f.script.create_answer.borrow_mut() = Some(Ok("openid".into()));
+    let e = run(f.manager.get_session(SessionRequest {
+        scopes: ScopeSet::parse("groups"),
+        ..Default::default()
+    }));
+    assert_eq!(e.expect_err("error").name(), "InvalidResponseError");
+    assert!(f.script.create_calls.get() <= MAX_ROUNDS as u32);
+}
+
+#[test]
+fn popup_errors_reach_the_caller_and_state_stays_signed_out() {
+    let f = fixture(Flow::Popup, vec![Err(denied())]);
+    *f.script.create_answer.borrow_mut() = Some(Err(AuthError::PopupClosed));
+    let e = run(f.manager.get_session(SessionRequest::default())).expect_err("error");
+    assert_eq!(e, AuthError::PopupClosed);
+    assert_eq!(f.manager.state().get(), SessionState::SignedOut);
+}
+
+#[test]
+fn proxy_flow_never_pops_up() {
+    let f = fixture(Flow::Proxy, vec![Err(denied())]);
+    let e = run(f.manager.get_session(SessionRequest {
+        instant_popup: true,
+        ..Default::default()
+    }))
+    .expect_err("error");
+    assert_eq!(e.backend_name(), Some("AuthenticationError"));
+    let none = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..Default::default()
+    }))
+    .expect("ok");
+    assert!(none.is_none());
+    assert_eq!(f.script.create_calls.get(), 0);
+
+    let f = fixture(Flow::Proxy, vec![Ok(3600)]);
+    let s = run(f.manager.get_session(SessionRequest {
+        scopes: ScopeSet::parse("anything"),
+        ..Default::default()
+    }));
+    assert!(s.expect("ok").is_some());
+    assert_eq!(
+        (f.script.refresh_calls.get(), f.script.create_calls.get()),
+        (1, 0)
+    );
+}
+
+#[test]
+fn sign_out_clears_everything_and_calls_logout() {
+    let f = fixture(Flow::Popup, vec![Ok(3600)]);
+    let changes = Rc::new(Cell::new(0));
+    let c = changes.clone();
+    f.manager
+        .set_on_change(Box::new(move |_| c.set(c.get() + 1)));
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    run(f.manager.sign_out()).expect("ok");
+    assert_eq!(f.script.logout_calls.get(), 1);
+    assert!(f.manager.current().is_none());
+    assert_eq!(f.manager.state().get(), SessionState::SignedOut);
+    assert_eq!(changes.get(), 2);
+}
+
+#[test]
+fn a_stored_session_is_restored_without_any_request() {
+    struct Shared(Rc<MemoryStore>);
+    impl crate::store::KeyValueStore for Shared {
+        fn get(&self, k: &str) -> Result<Option<String>, crate::store::StorageFailure> {
+            self.0.get(k)
+        }
+        fn set(&self, k: &str, v: &str) -> Result<(), crate::store::StorageFailure> {
+            self.0.set(k, v)
+        }
+        fn remove(&self, k: &str) -> Result<(), crate::store::StorageFailure> {
+            self.0.remove(k)
+        }
+    }
+    let storage = Rc::new(MemoryStore::default());
+    let first = fixture_with_store(
+        Flow::Popup,
+        vec![Ok(3600)],
+        Box::new(Shared(storage.clone())),
+    );
+    run(first.manager.get_session(SessionRequest::default())).expect("ok");
+    // A "page reload": a new manager over the same storage.
+    let second = fixture_with_store(
+        Flow::Popup,
+        vec![Err(denied())],
+        Box::new(Shared(storage.clone())),
+    );
+    assert_eq!(second.manager.state().get(), SessionState::SignedIn);
+    assert!(run(second.manager.get_session(SessionRequest::default()))
+        .expect("ok")
+        .is_some());
+    assert_eq!(
+        (
+            second.script.refresh_calls.get(),
+            second.script.create_calls.get()
+        ),
+        (0, 0)
+    );
+    // Tampered storage: discarded, falls back to /refresh.
+    storage
+        .set(
+            "backstage-wasm-auth:oidc:development",
+            "{\"version\":1,\"evil\":true}",
+        )
+        .expect("set");
+    let third = fixture_with_store(
+        Flow::Popup,
+        vec![Ok(3600)],
+        Box::new(Shared(storage.clone())),
+    );
+    assert_eq!(third.manager.state().get(), SessionState::SignedOut);
+    run(third.manager.get_session(SessionRequest::default())).expect("ok");
+    assert_eq!(third.script.refresh_calls.get(), 1);
+}

@@ -1,0 +1,404 @@
+//! The session store: a versioned JSON record per provider and environment, validated on read.
+//!
+//! Anything that does not validate is deleted and treated as "signed out": storage is writable
+//! by any script on the origin, so what it holds is a cache, never a source of trust.
+
+use crate::jwt;
+use crate::session::Session;
+use serde::{Deserialize, Serialize};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+pub const SCHEMA_VERSION: u32 = 1;
+const KEY_PREFIX: &str = "backstage-wasm-auth";
+
+/// Where sessions are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    Session,
+    Local,
+    Memory,
+}
+
+/// The storage key for one provider in one environment.
+pub fn storage_key(provider: &str, environment: &str) -> String {
+    format!("{KEY_PREFIX}:{provider}:{environment}")
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Record {
+    version: u32,
+    provider: String,
+    environment: String,
+    session: Session,
+}
+
+/// Why a stored record was thrown away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    Malformed,
+    UnsupportedVersion,
+    WrongKey,
+    Inconsistent(&'static str),
+    Expired,
+}
+
+pub fn encode(provider: &str, environment: &str, session: &Session) -> String {
+    let record = Record {
+        version: SCHEMA_VERSION,
+        provider: provider.to_owned(),
+        environment: environment.to_owned(),
+        session: session.clone(),
+    };
+    // Serializing plain strings, numbers and vectors cannot fail.
+    serde_json::to_string(&record).unwrap_or_default()
+}
+
+/// Decodes and validates a stored record.
+pub fn decode(
+    raw: &str,
+    provider: &str,
+    environment: &str,
+    now_ms: f64,
+) -> Result<Session, Rejection> {
+    let value: serde_json::Value = serde_json::from_str(raw).map_err(|_| Rejection::Malformed)?;
+    if value.get("version").and_then(|v| v.as_u64()) != Some(u64::from(SCHEMA_VERSION)) {
+        return Err(Rejection::UnsupportedVersion);
+    }
+    let record: Record = serde_json::from_value(value).map_err(|_| Rejection::Malformed)?;
+    if record.provider != provider || record.environment != environment {
+        return Err(Rejection::WrongKey);
+    }
+    validate(&record.session)?;
+    if record.session.is_expired(now_ms) {
+        return Err(Rejection::Expired);
+    }
+    Ok(record.session)
+}
+
+fn valid_time(t: Option<f64>) -> bool {
+    t.is_none_or(|t| t.is_finite() && t > 0.0)
+}
+
+/// Cross-checks what a record claims against itself and against the Backstage token's claims.
+fn validate(session: &Session) -> Result<(), Rejection> {
+    use Rejection::Inconsistent;
+    if session.provider.is_none() && session.backstage.is_none() {
+        return Err(Inconsistent("empty session"));
+    }
+    if let Some(p) = &session.provider {
+        if p.access_token.secret().is_empty() {
+            return Err(Inconsistent("empty access token"));
+        }
+        if !valid_time(p.expires_at) {
+            return Err(Inconsistent("provider expiry"));
+        }
+    }
+    if let Some(b) = &session.backstage {
+        if !valid_time(b.expires_at) {
+            return Err(Inconsistent("backstage expiry"));
+        }
+        let claims = jwt::claims(b.token.expose()).ok_or(Inconsistent("backstage token"))?;
+        if claims.sub.as_deref() != Some(b.identity.user_entity_ref.as_str()) {
+            return Err(Inconsistent("identity does not match the token"));
+        }
+        if let Some(ent) = &claims.ent {
+            let mut stored = b.identity.ownership_entity_refs.clone();
+            let mut signed = ent.clone();
+            stored.sort();
+            signed.sort();
+            if stored != signed {
+                return Err(Inconsistent("ownership does not match the token"));
+            }
+        }
+        // The stored expiry may not outlive the token itself (1 s of clock rounding allowed).
+        if let (Some(at), Some(exp)) = (b.expires_at, claims.exp) {
+            if at > exp * 1000.0 + 1000.0 {
+                return Err(Inconsistent("expiry beyond the token's exp"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A failure of the underlying storage (a sandboxed iframe, blocked site data, quota).
+#[derive(Debug, Clone)]
+pub struct StorageFailure(pub String);
+
+/// A string key/value storage: `sessionStorage`, `localStorage` or memory.
+pub trait KeyValueStore {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageFailure>;
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageFailure>;
+    fn remove(&self, key: &str) -> Result<(), StorageFailure>;
+}
+
+#[derive(Default)]
+pub struct MemoryStore(RefCell<HashMap<String, String>>);
+
+impl KeyValueStore for MemoryStore {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageFailure> {
+        Ok(self.0.borrow().get(key).cloned())
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageFailure> {
+        self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn remove(&self, key: &str) -> Result<(), StorageFailure> {
+        self.0.borrow_mut().remove(key);
+        Ok(())
+    }
+}
+
+/// The session store of one client: the chosen storage, falling back to memory (with one
+/// warning) the first time it throws.
+pub struct SessionStore {
+    key: String,
+    provider: String,
+    environment: String,
+    primary: RefCell<Option<Box<dyn KeyValueStore>>>,
+    memory: MemoryStore,
+    warned: Cell<bool>,
+    warn: Box<dyn Fn(&str)>,
+}
+
+impl SessionStore {
+    /// `primary` is `None` when the storage could not even be opened: memory from the start.
+    pub fn new(
+        provider: &str,
+        environment: &str,
+        primary: Result<Option<Box<dyn KeyValueStore>>, StorageFailure>,
+        warn: Box<dyn Fn(&str)>,
+    ) -> Self {
+        let store = SessionStore {
+            key: storage_key(provider, environment),
+            provider: provider.to_owned(),
+            environment: environment.to_owned(),
+            primary: RefCell::new(None),
+            memory: MemoryStore::default(),
+            warned: Cell::new(false),
+            warn,
+        };
+        match primary {
+            Ok(primary) => *store.primary.borrow_mut() = primary,
+            Err(failure) => store.fall_back(&failure),
+        }
+        store
+    }
+
+    fn fall_back(&self, failure: &StorageFailure) {
+        self.primary.borrow_mut().take();
+        if !self.warned.replace(true) {
+            (self.warn)(&format!(
+                "backstage-wasm-auth: storage unavailable ({}); keeping the session in memory",
+                failure.0
+            ));
+        }
+    }
+
+    /// Runs `op` on the primary storage, or on memory once the primary has failed.
+    /// `None` only if memory failed too, which it cannot.
+    fn with_store<T>(
+        &self,
+        op: impl Fn(&dyn KeyValueStore) -> Result<T, StorageFailure>,
+    ) -> Option<T> {
+        let primary_result = self.primary.borrow().as_deref().map(&op);
+        match primary_result {
+            Some(Ok(value)) => return Some(value),
+            Some(Err(failure)) => self.fall_back(&failure),
+            None => {}
+        }
+        op(&self.memory).ok()
+    }
+
+    /// The stored session if it validates; anything else is deleted.
+    pub fn load(&self, now_ms: f64) -> Result<Option<Session>, Rejection> {
+        let Some(Some(raw)) = self.with_store(|s| s.get(&self.key)) else {
+            return Ok(None);
+        };
+        match decode(&raw, &self.provider, &self.environment, now_ms) {
+            Ok(session) => Ok(Some(session)),
+            Err(rejection) => {
+                self.clear();
+                Err(rejection)
+            }
+        }
+    }
+
+    pub fn save(&self, session: &Session) {
+        let raw = encode(&self.provider, &self.environment, session);
+        self.with_store(|s| s.set(&self.key, &raw));
+    }
+
+    pub fn clear(&self) {
+        self.with_store(|s| s.remove(&self.key));
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::tests::response;
+    use std::rc::Rc;
+
+    fn session() -> Session {
+        Session::from_response(response(Some(3600), Some(3600)), 1_000.0).expect("session")
+    }
+
+    #[test]
+    fn round_trip() {
+        let s = session();
+        let raw = encode("oidc", "development", &s);
+        assert_eq!(decode(&raw, "oidc", "development", 2_000.0), Ok(s));
+    }
+
+    fn tampered(edit: impl Fn(&mut serde_json::Value)) -> String {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&encode("oidc", "development", &session())).expect("json");
+        edit(&mut v);
+        v.to_string()
+    }
+
+    #[test]
+    fn rejects_tampering() {
+        use serde_json::json;
+        let cases: Vec<(String, Rejection)> = vec![
+            ("not json".into(), Rejection::Malformed),
+            ("null".into(), Rejection::UnsupportedVersion),
+            (
+                tampered(|v| v["version"] = json!(2)),
+                Rejection::UnsupportedVersion,
+            ),
+            (
+                tampered(|v| v["provider"] = json!("github")),
+                Rejection::WrongKey,
+            ),
+            (
+                tampered(|v| v["environment"] = json!("production")),
+                Rejection::WrongKey,
+            ),
+            (tampered(|v| v["extra"] = json!(1)), Rejection::Malformed),
+            (
+                tampered(|v| v["session"]["provider"]["accessToken"] = json!(42)),
+                Rejection::Malformed,
+            ),
+            (
+                tampered(|v| v["session"]["provider"]["expiresAt"] = json!("soon")),
+                Rejection::Malformed,
+            ),
+            (
+                tampered(|v| v["session"]["provider"]["accessToken"] = json!("")),
+                Rejection::Inconsistent("empty access token"),
+            ),
+            (
+                tampered(|v| {
+                    v["session"]["backstage"]["identity"]["userEntityRef"] =
+                        json!("user:default/admin")
+                }),
+                Rejection::Inconsistent("identity does not match the token"),
+            ),
+            (
+                tampered(|v| {
+                    v["session"]["backstage"]["identity"]["ownershipEntityRefs"] =
+                        json!(["group:default/admins"])
+                }),
+                Rejection::Inconsistent("ownership does not match the token"),
+            ),
+            (
+                tampered(|v| v["session"]["backstage"]["token"] = json!("not-a-jwt")),
+                Rejection::Inconsistent("backstage token"),
+            ),
+            (
+                tampered(|v| v["session"]["backstage"]["expiresAt"] = json!(9e15)),
+                Rejection::Inconsistent("expiry beyond the token's exp"),
+            ),
+            (
+                tampered(|v| v["session"]["provider"]["expiresAt"] = json!(-5)),
+                Rejection::Inconsistent("provider expiry"),
+            ),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(
+                decode(&raw, "oidc", "development", 2_000.0),
+                Err(expected),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn expired_sessions_are_rejected() {
+        let raw = encode("oidc", "development", &session());
+        assert_eq!(
+            decode(&raw, "oidc", "development", 1_000.0 + 3_600_000.0),
+            Err(Rejection::Expired)
+        );
+    }
+
+    struct Failing;
+    impl KeyValueStore for Failing {
+        fn get(&self, _: &str) -> Result<Option<String>, StorageFailure> {
+            Err(StorageFailure("SecurityError".into()))
+        }
+        fn set(&self, _: &str, _: &str) -> Result<(), StorageFailure> {
+            Err(StorageFailure("QuotaExceededError".into()))
+        }
+        fn remove(&self, _: &str) -> Result<(), StorageFailure> {
+            Err(StorageFailure("SecurityError".into()))
+        }
+    }
+
+    type Warn = Box<dyn Fn(&str)>;
+
+    fn counting_warn() -> (Rc<Cell<u32>>, Warn) {
+        let count = Rc::new(Cell::new(0));
+        let c = count.clone();
+        (count, Box::new(move |_| c.set(c.get() + 1)))
+    }
+
+    #[test]
+    fn throwing_storage_falls_back_to_memory_with_one_warning() {
+        let (warnings, warn) = counting_warn();
+        let store = SessionStore::new("oidc", "development", Ok(Some(Box::new(Failing))), warn);
+        store.save(&session());
+        store.save(&session());
+        assert_eq!(store.load(2_000.0), Ok(Some(session())));
+        assert_eq!(warnings.get(), 1);
+        store.clear();
+        assert_eq!(store.load(2_000.0), Ok(None));
+
+        let (warnings, warn) = counting_warn();
+        let store = SessionStore::new(
+            "oidc",
+            "development",
+            Err(StorageFailure("denied".into())),
+            warn,
+        );
+        store.save(&session());
+        assert_eq!(store.load(2_000.0), Ok(Some(session())));
+        assert_eq!(warnings.get(), 1);
+    }
+
+    #[test]
+    fn bad_records_are_deleted() {
+        let (_, warn) = counting_warn();
+        let store = SessionStore::new(
+            "oidc",
+            "development",
+            Ok(Some(Box::new(MemoryStore::default()))),
+            warn,
+        );
+        store.with_store(|s| s.set(store.key(), "{garbage"));
+        assert_eq!(store.load(2_000.0), Err(Rejection::Malformed));
+        assert_eq!(store.with_store(|s| s.get(store.key())), Some(None));
+        assert_eq!(
+            storage_key("oidc", "development"),
+            "backstage-wasm-auth:oidc:development"
+        );
+    }
+}

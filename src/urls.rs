@@ -1,0 +1,155 @@
+//! The auth backend's URLs, built exactly as Backstage's own client builds them.
+
+use crate::scopes::ScopeSet;
+
+/// Which way `/start` hands the result back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartFlow {
+    Popup,
+    Redirect,
+}
+
+/// `encodeURIComponent`: keeps `A-Z a-z 0-9 - _ . ! ~ * ' ( )`, percent-encodes every other UTF-8 byte.
+pub fn encode_uri_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            );
+        if keep {
+            out.push(byte as char);
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(HEX[(byte >> 4) as usize] as char);
+            out.push(HEX[(byte & 0xf) as usize] as char);
+        }
+    }
+    out
+}
+
+fn with_query(base: &str, provider: &str, route: &str, params: &[(&str, Option<&str>)]) -> String {
+    let mut url = format!("{}/{}/{}", base.trim_end_matches('/'), provider, route);
+    for (i, (key, value)) in params.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(&encode_uri_component(key));
+        if let Some(value) = value {
+            url.push('=');
+            url.push_str(&encode_uri_component(value));
+        }
+    }
+    url
+}
+
+/// `GET {base}/{provider}/start?scope&origin&flow&env[&redirectUrl]`: opened in the popup or the window.
+pub fn start_url(
+    base: &str,
+    provider: &str,
+    scopes: &ScopeSet,
+    app_origin: &str,
+    env: &str,
+    flow: StartFlow,
+    redirect_url: Option<&str>,
+) -> String {
+    let scope = scopes.joined();
+    let mut params = vec![
+        ("scope", Some(scope.as_str())),
+        ("origin", Some(app_origin)),
+    ];
+    match flow {
+        StartFlow::Popup => params.push(("flow", Some("popup"))),
+        StartFlow::Redirect => {
+            params.push(("flow", Some("redirect")));
+            params.push(("redirectUrl", redirect_url));
+        }
+    }
+    params.push(("env", Some(env)));
+    with_query(base, provider, "start", &params)
+}
+
+/// `GET {base}/{provider}/refresh?optional[&scope]&env`: the session from the refresh cookie.
+pub fn refresh_url(base: &str, provider: &str, scopes: &ScopeSet, env: &str) -> String {
+    let scope = scopes.joined();
+    let mut params = vec![("optional", None)];
+    if !scope.is_empty() {
+        params.push(("scope", Some(scope.as_str())));
+    }
+    params.push(("env", Some(env)));
+    with_query(base, provider, "refresh", &params)
+}
+
+/// `POST {base}/{provider}/logout?env`: clears the refresh cookie.
+pub fn logout_url(base: &str, provider: &str, env: &str) -> String {
+    with_query(base, provider, "logout", &[("env", Some(env))])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "http://127.0.0.1:7007/api/auth";
+
+    #[test]
+    fn encodes_like_javascript() {
+        assert_eq!(encode_uri_component("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+        assert_eq!(encode_uri_component("-_.!~*'()"), "-_.!~*'()");
+        assert_eq!(
+            encode_uri_component("http://x:3000"),
+            "http%3A%2F%2Fx%3A3000"
+        );
+    }
+
+    #[test]
+    fn start_url_for_popup() {
+        let url = start_url(
+            BASE,
+            "oidc",
+            &ScopeSet::parse("openid email"),
+            "http://127.0.0.1:3000",
+            "development",
+            StartFlow::Popup,
+            None,
+        );
+        assert_eq!(
+            url,
+            "http://127.0.0.1:7007/api/auth/oidc/start?scope=email%20openid\
+             &origin=http%3A%2F%2F127.0.0.1%3A3000&flow=popup&env=development"
+        );
+    }
+
+    #[test]
+    fn start_url_for_redirect_carries_the_return_url() {
+        let url = start_url(
+            "http://b/api/auth/",
+            "spectrocloud",
+            &ScopeSet::parse("openid"),
+            "http://a",
+            "production",
+            StartFlow::Redirect,
+            Some("http://a/page?x=1"),
+        );
+        assert_eq!(
+            url,
+            "http://b/api/auth/spectrocloud/start?scope=openid&origin=http%3A%2F%2Fa\
+             &flow=redirect&redirectUrl=http%3A%2F%2Fa%2Fpage%3Fx%3D1&env=production"
+        );
+    }
+
+    #[test]
+    fn refresh_and_logout_urls() {
+        assert_eq!(
+            refresh_url(BASE, "oidc", &ScopeSet::parse("openid profile"), "development"),
+            "http://127.0.0.1:7007/api/auth/oidc/refresh?optional&scope=openid%20profile&env=development"
+        );
+        assert_eq!(
+            refresh_url(BASE, "guest", &ScopeSet::default(), "development"),
+            "http://127.0.0.1:7007/api/auth/guest/refresh?optional&env=development"
+        );
+        assert_eq!(
+            logout_url(BASE, "oidc", "development"),
+            "http://127.0.0.1:7007/api/auth/oidc/logout?env=development"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 // against the real Backstage backend + oidc-provider IdP. Run: tests/e2e/run
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { startStack } from './stack/stack.mjs';
 import { launchBrowser, signInPopup, completeIdpLogin } from './stack/browser.mjs';
 import { startAppServer } from './stack/appserver.mjs';
@@ -42,7 +43,7 @@ let stack;
 let browser;
 
 before(async () => {
-  app = await startAppServer({ routes: { '/': APP_HTML, '/after-redirect.html': APP_HTML } });
+  app = await startAppServer({ routes: { '/': APP_HTML, '/after-redirect.html': APP_HTML, '/pkce-callback.html': APP_HTML } });
   stack = await startStack({ appOrigins: [app.origin, 'http://localhost:3001'] });
   browser = await launchBrowser();
   console.log(`# stack ready in ${stack.timings.readyMs} ms (IdP ${stack.timings.idpReadyMs} ms, backend up ${stack.timings.backendUpMs} ms)`);
@@ -226,6 +227,40 @@ describe('e2e stack (no client)', () => {
       await stack.setIdpMode({});
       await ctx.close();
     }
+  });
+
+  test('IdP public client `spa`: authorization code + PKCE and refresh, straight from the page (CORS)', T, async () => {
+    const { ctx, page } = await appPage();
+    try {
+      const verifier = crypto.randomBytes(32).toString('base64url');
+      const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+      const redirectUri = `${app.origin}/pkce-callback.html`;
+      const q = new URLSearchParams({ client_id: 'spa', response_type: 'code', scope: 'openid profile email',
+        redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', state: 's1' });
+      await page.goto(`${stack.idpUrl}/auth?${q}`);
+      await completeIdpLogin(page, 'jane@example.com');
+      await page.waitForURL(u => u.href.startsWith(redirectUri));
+      const cb = new URL(page.url());
+      assert.equal(cb.searchParams.get('state'), 's1');
+      const code = cb.searchParams.get('code');
+      assert.ok(code, page.url());
+      const token = (idp, body) => page.evaluate(async ([u, b]) => {
+        const r = await fetch(u + '/token', { method: 'POST', body: new URLSearchParams(b) });
+        return { status: r.status, body: await r.json() };
+      }, [idp, body]);
+      const t1 = await token(stack.idpUrl, { grant_type: 'authorization_code', code, redirect_uri: redirectUri,
+        client_id: 'spa', code_verifier: verifier });
+      assert.equal(t1.status, 200, JSON.stringify(t1.body));
+      assert.ok(t1.body.access_token && t1.body.id_token && t1.body.refresh_token);
+      const t2 = await token(stack.idpUrl, { grant_type: 'refresh_token', refresh_token: t1.body.refresh_token, client_id: 'spa' });
+      assert.equal(t2.status, 200, JSON.stringify(t2.body));
+      assert.notEqual(t2.body.access_token, t1.body.access_token);
+      // PKCE is required for `spa`: an authorization request without code_challenge is refused.
+      q.delete('code_challenge'); q.delete('code_challenge_method'); q.set('state', 's2');
+      await page.goto(`${stack.idpUrl}/auth?${q}`);
+      await page.waitForURL(u => u.href.startsWith(redirectUri) && u.searchParams.get('state') === 's2');
+      assert.equal(new URL(page.url()).searchParams.get('error'), 'invalid_request');
+    } finally { await ctx.close(); }
   });
 
   test('control endpoints: GET /__stack/counts and POST /__stack/reset', T, async () => {

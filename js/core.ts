@@ -20,7 +20,7 @@ export interface AuthClientOptions {
   /** Auth backend base URL, e.g. `http://127.0.0.1:7007/api/auth`. */
   authBaseUrl?: string;
   /** Called (once per request) instead of `authBaseUrl`, e.g. Backstage discovery. */
-  getAuthBaseUrl?: () => Promise<string>;
+  getAuthBaseUrl?: () => string | Promise<string>;
   /** `env` sent on every request. Default `development`. */
   environment?: string;
   /** Scopes always requested. Default `[]`. */

@@ -13,8 +13,17 @@ const { startStack } = await import(path.join(stackDir, 'stack.mjs'));
 const { launchBrowser, signInPopup } = await import(path.join(stackDir, 'browser.mjs'));
 const { startAppServer } = await import(path.join(stackDir, 'appserver.mjs'));
 
-const dist = path.join(here, process.argv[2] ?? 'dist');
+const dist = path.resolve(here, process.argv[2] ?? 'dist');
 assert.ok(fs.existsSync(path.join(dist, 'index.html')), `no build in ${dist}`);
+// The chunk holding the inlined WASM (base64 of '\0asm' starts with 'AGFzbQ'), whatever the
+// bundler named it.
+const jsFiles = dir => fs.readdirSync(dir, { withFileTypes: true }).flatMap(e =>
+  e.isDirectory() ? jsFiles(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : []);
+const wasmChunks = jsFiles(dist).filter(f => fs.readFileSync(f, 'latin1').match(/['"`]AGFzbQ/));
+assert.equal(wasmChunks.length, 1, `expected one chunk with the inlined WASM, found ${wasmChunks.length}`);
+const wasmChunkPath = '/' + path.relative(dist, wasmChunks[0]).split(path.sep).join('/');
+assert.ok(!fs.readFileSync(path.join(dist, 'index.html'), 'utf8').includes(path.basename(wasmChunkPath)),
+  'the WASM chunk is not lazy (referenced from index.html)');
 const step = (msg, t0) => console.log(`[app-e2e] ${msg}${t0 ? ` (${Date.now() - t0} ms)` : ''}`);
 
 const routes = {};
@@ -51,15 +60,15 @@ try {
   await signInButton.waitFor({ timeout: 30_000 });
   await page.getByText('E2E IdP').first().waitFor();
   step('sign-in page shown with the WASM provider', t);
-  assert.ok(requests.some(u => /\/assets\/wasm-bytes-[^/]+\.js$/.test(u)), 'the inlined-WASM chunk was not loaded');
+  assert.ok(requests.some(u => new URL(u).pathname === wasmChunkPath), `the lazy WASM chunk ${wasmChunkPath} was not loaded`);
   assert.ok(!requests.some(u => /\.wasm(\?|$)/.test(u)), 'a .wasm file was fetched');
   assert.equal(stack.count('oidc', 'start'), 0);
   assert.equal(stack.count('oidc', 'refresh'), 1, 'the sign-in page probes /refresh once (optional identity)');
 
   // 2. Popup → IdP login + consent → popup closes → signed in.
   t = Date.now();
-  const { steps, closed } = await signInPopup(page, () => signInButton.click(), stack.accounts.jane.email);
-  assert.ok(closed, 'popup did not close');
+  const { popup, steps } = await signInPopup(page, () => signInButton.click(), stack.accounts.jane.email);
+  if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 10_000 });
   step(`popup sign-in through the IdP (${steps.join(' + ')})`, t);
   assert.equal(stack.count('oidc', 'start'), 1);
 

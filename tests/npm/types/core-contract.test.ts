@@ -1,0 +1,18 @@
+// Type test: the wasm-bindgen output (pkg/backstage_wasm_auth.d.ts, from the Rust
+// `typescript_custom_section`s) still fits the contract the wrapper was written against
+// (js/core.ts, from docs/client-api.md). Fails to compile when they drift apart.
+import type * as Generated from '../../../pkg/backstage_wasm_auth.js';
+import type { AuthClientOptions, CoreAuthClient, CoreModule } from '../../../js/core.js';
+
+declare const generated: typeof Generated;
+const asContract: CoreModule = generated;
+
+declare const client: Generated.AuthClient;
+const clientAsContract: CoreAuthClient = client;
+
+// Options the wrapper builds must be accepted by the generated constructor, and vice versa.
+declare const contractOptions: AuthClientOptions;
+const generatedOptions: Generated.AuthClientOptions = contractOptions;
+const backToContract: AuthClientOptions = generatedOptions;
+
+export { asContract, clientAsContract, backToContract };

@@ -4,7 +4,8 @@
 //! `event.origin` is one of `allowedOrigins`, and [`super::message::parse`] validates it as a
 //! `theme`. Anything else is counted in `ignoredCount` and never applied. On start it posts
 //! `ready` to the parent once per allowed origin (each post names that exact origin), so a
-//! host that attached before this page loaded sends the theme again. After applying, it posts
+//! host that attached before this page loaded sends the theme again. A theme equal to the
+//! current one is skipped (the host sends on both `load` and `ready`). After applying, it posts
 //! `ack` back to the origin the theme came from.
 
 use std::cell::RefCell;
@@ -53,6 +54,9 @@ impl Inner {
             return None;
         }
         match js::message_from_js(&event.data()) {
+            // The host sends on load and on ready, so the same theme often arrives twice:
+            // apply (and acknowledge) a theme only when it differs from the current one.
+            Some(Message::Theme(theme)) if self.current.as_ref() == Some(&theme) => None,
             Some(Message::Theme(theme)) => Some((theme, origin)),
             _ => {
                 self.ignored += 1;

@@ -34,8 +34,8 @@ export type {
   WasmAuthApiType,
   WasmAuthProviderInfo,
 } from './WasmAuthApi.js';
-export { loadWasmCore } from './core.js';
-export type { AuthClientOptions, CoreAuthClient, CoreModule } from './core.js';
+export { loadWasmCore, wasmCoreSource } from './core.js';
+export type { AuthClientOptions, CoreAuthClient, CoreModule, WasmCoreSource } from './core.js';
 
 /**
  * Creates the API ref for one backend auth provider, with id `plugin.wasm-auth.<providerId>`.

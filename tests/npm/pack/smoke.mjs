@@ -14,6 +14,7 @@ assert.deepEqual(Object.keys(main).sort(), [
   'createWasmSignInProvider',
   'loadWasmCore',
   'readWasmAuthConfig',
+  'wasmCoreSource',
   'wasmOidcAuthApiRef',
 ]);
 assert.deepEqual(Object.keys(alpha).sort(), [
@@ -91,11 +92,12 @@ assert.equal(alpha.wasmOidcAuthApiExtension.name, 'wasm-auth-oidc');
 const ext = alpha.createWasmAuthApiExtension({ apiRef: main.createWasmAuthApiRef('guest'), provider: { id: 'guest' }, flow: 'proxy' });
 assert.equal(ext.name, 'wasm-auth-guest');
 
-// the WASM core itself: the inlined bytes instantiate in Node (no fetch, no bundler)
+// the WASM core itself: in Node the .wasm URL is a file: URL, so the inlined fallback bytes are used
 const t0 = performance.now();
 const core = await main.loadWasmCore();
 const loadMs = performance.now() - t0;
 assert.equal(await main.loadWasmCore(), core, 'the core loads once');
+assert.equal(main.wasmCoreSource(), 'inline', 'Node cannot fetch the file: URL, so the inlined bytes are used');
 assert.equal(typeof core.AuthClient, 'function');
 const client = await api.getClient();
 assert.equal(typeof client.getAccessToken, 'function');

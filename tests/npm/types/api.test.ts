@@ -22,6 +22,8 @@ import {
   createWasmAuthApiRef,
   createWasmSignInProvider,
   loadWasmCore,
+  wasmCoreSource,
+  type WasmCoreSource,
   readWasmAuthConfig,
   wasmOidcAuthApiRef,
   type WasmAuthApiType,
@@ -119,8 +121,10 @@ const modules: FrontendModule[] = [wasmAuthModule, wasmAuthModuleDefault, create
 // (7) the loader and config reader are typed
 const loaded: Promise<{ AuthClient: new (o: { provider: { id: string } }) => unknown }> = loadWasmCore();
 const fromConfig: { environment?: string } = readWasmAuthConfig({} as any, 'oidc');
+const src: WasmCoreSource | undefined = wasmCoreSource();
+assertType<Equals<WasmCoreSource, 'url' | 'inline'>>();
 
 export {
   oauth, oidc, profile, identity, session, all, implementsType, self, closed, asSignInRef, asOAuthRef,
-  factory, manual, entry2, modules, loaded, fromConfig,
+  factory, manual, entry2, modules, loaded, fromConfig, src,
 };

@@ -89,7 +89,7 @@ try {
   const field = async id => page.getByTestId(id).textContent();
   await page.getByTestId('catalogStatus').waitFor({ timeout: 20_000 });
   const shown = {};
-  for (const k of ['userEntityRef', 'ownership', 'email', 'displayName', 'tokenParts', 'accessToken', 'idToken', 'catalogStatus', 'catalogEntity', 'sessionStates']) {
+  for (const k of ['userEntityRef', 'ownership', 'email', 'displayName', 'tokenParts', 'accessToken', 'idToken', 'catalogStatus', 'catalogEntity', 'observableInterop', 'sessionStates']) {
     shown[k] = await field(k);
   }
   step(`signed-in page: ${JSON.stringify(shown)}`, t);
@@ -102,6 +102,7 @@ try {
   assert.equal(shown.catalogStatus, '200', 'catalog call with the Backstage token');
   assert.equal(shown.catalogEntity, 'User:jane');
   assert.match(shown.sessionStates, /SignedIn$/);
+  assert.equal(shown.observableInterop, 'yes', 'sessionState$() returns itself under Symbol.observable / @@observable');
   const anonymous = await fetch(`${stack.backendUrl}/api/catalog/entities/by-name/user/default/jane`);
   assert.equal(anonymous.status, 401, 'the catalog refuses calls without a token (so the 200 above used it)');
 

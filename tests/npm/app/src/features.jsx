@@ -53,6 +53,10 @@ function WhoAmI() {
       const catalog = await discoveryApi.getBaseUrl('catalog');
       // The Backstage token, attached by the app's FetchApi (from identityApi.getCredentials()).
       const res = await fetchApi.fetch(`${catalog}/entities/by-name/user/default/jane`);
+      // Interop: Observable libraries find the observable under Symbol.observable/'@@observable'.
+      const state$ = wasmAuth.sessionState$();
+      const key = typeof Symbol.observable === 'symbol' ? Symbol.observable : '@@observable';
+      const interop = typeof state$[key] === 'function' && state$[key]() === state$;
       const entity = res.ok ? await res.json() : undefined;
       setState({
         userEntityRef: identity.userEntityRef,
@@ -64,6 +68,7 @@ function WhoAmI() {
         idToken: idToken ? 'yes' : 'no',
         catalogStatus: res.status,
         catalogEntity: entity ? `${entity.kind}:${entity.metadata.name}` : '',
+        observableInterop: interop ? 'yes' : 'no',
       });
     })().catch(e => setState({ error: `${e.name}: ${e.message}` }));
   }, [identityApi, wasmAuth, fetchApi, discoveryApi]);

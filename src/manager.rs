@@ -247,7 +247,9 @@ impl SessionManager {
                 // The refresh cookie (or the proxy) may still hold a session: try it first.
                 probed = true;
                 match self.shared_refresh(wanted.clone()).await {
-                    Ok(_) => continue,
+                    // Fresh from the backend: served as is, even if its lifetime is under the margin.
+                    Ok(fresh) if self.satisfies(&fresh, &wanted) => return Ok(Some(fresh)),
+                    Ok(_) => {}
                     Err(e) if proxy => {
                         return if request.optional { Ok(None) } else { Err(e) };
                     }

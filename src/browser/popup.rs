@@ -36,19 +36,40 @@ impl Drop for ListenerGuard {
 
 const POLL_MS: u32 = 100;
 
+/// Calls `window.open` from a microtask of its own, outside the wasm-bindgen-futures task
+/// that awaits it: Firefox runs a nested event loop inside `window.open`, which would otherwise
+/// re-enter the (running) task queue and abort it.
+async fn open_window(url: &str, name: &str, features: &str) -> Option<web_sys::Window> {
+    let (sender, receiver) = futures::channel::oneshot::channel();
+    let (url, name, features) = (url.to_owned(), name.to_owned(), features.to_owned());
+    let open = Closure::once_into_js(move |_: JsValue| {
+        let opened = web_sys::window()
+            .and_then(|w| {
+                w.open_with_url_and_target_and_features(&url, &name, &features)
+                    .ok()
+            })
+            .flatten();
+        let _ = sender.send(opened);
+    });
+    // `once_into_js` frees itself after the call; `then` takes it as a plain function.
+    let resolved = js_sys::Promise::resolve(&JsValue::UNDEFINED);
+    if let Ok(then) = js_sys::Reflect::get(&resolved, &"then".into()) {
+        let _ = then
+            .unchecked_into::<js_sys::Function>()
+            .call1(&resolved, &open);
+    }
+    receiver.await.ok().flatten()
+}
+
 pub async fn show(request: PopupRequest) -> Result<AuthResponse, AuthError> {
     let window = web_sys::window().ok_or(AuthError::PopupRejected)?;
-    let popup = match window.open_with_url_and_target_and_features(
-        &request.url,
-        &request.name,
-        &request.features,
-    ) {
-        Ok(Some(popup)) if !popup.closed().unwrap_or(true) => popup,
-        Ok(Some(popup)) => {
+    let popup = match open_window(&request.url, &request.name, &request.features).await {
+        Some(popup) if !popup.closed().unwrap_or(true) => popup,
+        Some(popup) => {
             let _ = popup.close();
             return Err(AuthError::PopupRejected);
         }
-        _ => return Err(AuthError::PopupRejected),
+        None => return Err(AuthError::PopupRejected),
     };
 
     let (sender, mut messages) = mpsc::unbounded::<PopupMessage>();

@@ -422,3 +422,16 @@ fn a_stored_session_is_restored_without_any_request() {
     run(third.manager.get_session(SessionRequest::default())).expect("ok");
     assert_eq!(third.script.refresh_calls.get(), 1);
 }
+
+#[test]
+fn a_session_shorter_than_the_margin_is_served_once_before_refreshing() {
+    let f = fixture(Flow::Popup, vec![Ok(60), Ok(60)]);
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    assert_eq!(
+        f.script.refresh_calls.get(),
+        1,
+        "the probe's fresh session is served as is"
+    );
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    assert_eq!(f.script.refresh_calls.get(), 2);
+}

@@ -109,8 +109,10 @@ fn seconds(
     if v.is_finite() && (min..=max).contains(&v) {
         Ok(v)
     } else {
+        // Integers in the message: formatting an f64 would link core's float printer (~15 KB).
         Err(config_error(format!(
-            "{name} must be between {min} and {max}"
+            "{name} must be between {} and {}",
+            min as u32, max as u32
         )))
     }
 }

@@ -13,7 +13,11 @@ const { startStack } = await import(path.join(stackDir, 'stack.mjs'));
 const { launchBrowser, signInPopup } = await import(path.join(stackDir, 'browser.mjs'));
 const { startAppServer } = await import(path.join(stackDir, 'appserver.mjs'));
 
-const dist = path.resolve(here, process.argv[2] ?? 'dist');
+// Usage: node e2e.mjs [dist dir] [--discovery]  (--discovery: the build was made by the Backstage
+// CLI with app.packages: all, and the run-time config must enable feature discovery too)
+const args = process.argv.slice(2);
+const discovery = args.includes('--discovery');
+const dist = path.resolve(here, args.find(a => !a.startsWith('--')) ?? 'dist');
 assert.ok(fs.existsSync(path.join(dist, 'index.html')), `no build in ${dist}`);
 // The lazy chunk holding the inlined fallback bytes (base64 of '\0asm' starts with 'AGFzbQ'),
 // whatever the bundler named it.
@@ -37,7 +41,7 @@ try {
   routes['/app-config.json'] = {
     type: 'application/json',
     body: JSON.stringify({
-      app: { title: 'WASM auth test app', baseUrl: app.origin },
+      app: { title: 'WASM auth test app', baseUrl: app.origin, ...(discovery ? { packages: 'all' } : {}) },
       backend: { baseUrl: stack.backendUrl },
       auth: { environment: 'development' },
       wasmAuth: { providers: { oidc: { defaultScopes: ['openid', 'profile', 'email'], storage: 'session' } } },
@@ -89,7 +93,7 @@ try {
   const field = async id => page.getByTestId(id).textContent();
   await page.getByTestId('catalogStatus').waitFor({ timeout: 20_000 });
   const shown = {};
-  for (const k of ['userEntityRef', 'ownership', 'email', 'displayName', 'tokenParts', 'accessToken', 'idToken', 'catalogStatus', 'catalogEntity', 'observableInterop', 'sessionStates']) {
+  for (const k of ['userEntityRef', 'ownership', 'email', 'displayName', 'tokenParts', 'accessToken', 'idToken', 'catalogStatus', 'catalogEntity', 'observableInterop', 'wasmAuthModule', 'sessionStates']) {
     shown[k] = await field(k);
   }
   step(`signed-in page: ${JSON.stringify(shown)}`, t);
@@ -102,6 +106,7 @@ try {
   assert.equal(shown.catalogStatus, '200', 'catalog call with the Backstage token');
   assert.equal(shown.catalogEntity, 'User:jane');
   assert.match(shown.sessionStates, /SignedIn$/);
+  assert.equal(shown.wasmAuthModule, discovery ? 'discovered' : 'explicit', 'how the frontend module was installed');
   assert.equal(shown.observableInterop, 'yes', 'sessionState$() returns itself under Symbol.observable / @@observable');
   const anonymous = await fetch(`${stack.backendUrl}/api/catalog/entities/by-name/user/default/jane`);
   assert.equal(anonymous.status, 401, 'the catalog refuses calls without a token (so the 200 above used it)');

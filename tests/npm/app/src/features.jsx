@@ -69,6 +69,14 @@ function WhoAmI() {
         catalogStatus: res.status,
         catalogEntity: entity ? `${entity.kind}:${entity.metadata.name}` : '',
         observableInterop: interop ? 'yes' : 'no',
+        // 'discovered' only if the CLI really listed the alpha entry point for discovery.
+        wasmAuthModule:
+          window.__wasmAuthModuleSource === 'discovered' &&
+          !(window['__@backstage/discovered__']?.modules ?? []).some(
+            m => m.name === 'backstage-wasm-auth' && m.export === './alpha' && m.default?.$$type === '@backstage/FrontendModule',
+          )
+            ? 'discovery on, but backstage-wasm-auth/alpha not discovered'
+            : window.__wasmAuthModuleSource,
       });
     })().catch(e => setState({ error: `${e.name}: ${e.message}` }));
   }, [identityApi, wasmAuth, fetchApi, discoveryApi]);

@@ -5,6 +5,7 @@ import React from 'react';
 import ReactDOM from 'react-dom/client';
 import { createApp } from '@backstage/frontend-defaults';
 import { ConfigReader } from '@backstage/config';
+import { createFrontendFeatureLoader } from '@backstage/frontend-plugin-api';
 import wasmAuthModule from 'backstage-wasm-auth/alpha';
 import { signInModule, whoAmIPlugin } from './features.jsx';
 
@@ -14,8 +15,19 @@ async function configLoader() {
   return { config: ConfigReader.fromConfigs([{ context: 'app-config.json', data }]) };
 }
 
+// With `app.packages: all` (the Backstage CLI build), the package's `alpha` default export is
+// installed by feature discovery (the CLI lists it in window['__@backstage/discovered__']);
+// otherwise (the Vite build) it is installed explicitly here.
+const wasmAuthFeatures = createFrontendFeatureLoader({
+  loader: ({ config }) => {
+    const discovery = config.getOptional('app.packages') !== undefined;
+    window.__wasmAuthModuleSource = discovery ? 'discovered' : 'explicit';
+    return discovery ? [] : [wasmAuthModule];
+  },
+});
+
 const app = createApp({
-  features: [wasmAuthModule, signInModule, whoAmIPlugin],
+  features: [wasmAuthFeatures, signInModule, whoAmIPlugin],
   advanced: { configLoader },
 });
 

@@ -47,6 +47,7 @@ pub struct ClientOptions {
     pub request_timeout_seconds: Option<f64>,
     pub flow: Option<Flow>,
     pub redirect_url: Option<String>,
+    pub cross_tab_sync: Option<bool>,
 }
 
 /// Validated configuration.
@@ -67,6 +68,8 @@ pub struct ClientConfig {
     pub request_timeout_seconds: u32,
     pub flow: Flow,
     pub redirect_url: Option<String>,
+    /// Share the session with the other tabs of this origin (default on).
+    pub cross_tab_sync: bool,
 }
 
 fn config_error(message: impl Into<String>) -> AuthError {
@@ -182,6 +185,7 @@ impl ClientOptions {
             request_timeout_seconds: request_timeout as u32,
             flow,
             redirect_url: self.redirect_url,
+            cross_tab_sync: self.cross_tab_sync.unwrap_or(true),
         })
     }
 }

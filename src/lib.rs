@@ -14,6 +14,7 @@ pub mod secret;
 pub mod session;
 pub mod state;
 pub mod store;
+pub mod sync;
 pub mod theme;
 pub mod urls;
 

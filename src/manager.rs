@@ -11,6 +11,7 @@ use crate::scopes::ScopeSet;
 use crate::session::Session;
 use crate::state::{SessionState, StateTracker};
 use crate::store::SessionStore;
+use crate::sync::{Kind, SyncEvent};
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -35,6 +36,19 @@ pub trait Clock {
     fn now_ms(&self) -> f64;
 }
 
+/// A lock shared by the tabs of an origin around `/refresh` (Web Locks in the browser). The
+/// guard is released when dropped, after the new session has been announced to the other tabs.
+pub trait RefreshLock {
+    fn acquire(&self) -> LocalBoxFuture<'static, Box<dyn std::any::Any>>;
+}
+
+/// Where a session change came from: this client (to be announced to other tabs) or another tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Local(Kind),
+    Remote,
+}
+
 /// What a caller asks for.
 #[derive(Debug, Clone, Default)]
 pub struct SessionRequest {
@@ -51,8 +65,9 @@ pub struct ManagerConfig {
     pub flow: Flow,
 }
 
-/// Told of each new session (or `None`): the bindings rebuild their cached JS values.
-pub type OnChange = Box<dyn Fn(Option<&Rc<Session>>)>;
+/// Told of each new session (or `None`): the bindings rebuild their cached JS values and
+/// announce local changes to the other tabs.
+pub type OnChange = Box<dyn Fn(Option<&Rc<Session>>, Change)>;
 
 type SharedResult = Shared<LocalBoxFuture<'static, Result<Rc<Session>, AuthError>>>;
 
@@ -67,6 +82,7 @@ struct Inner {
     creating: RefCell<Option<SharedResult>>,
     /// Called with the new session (or `None`) each time it changes: the bindings cache JS values.
     on_change: RefCell<Option<OnChange>>,
+    lock: RefCell<Option<Rc<dyn RefreshLock>>>,
 }
 
 #[derive(Clone)]
@@ -99,6 +115,7 @@ impl SessionManager {
             refreshing: RefCell::new(None),
             creating: RefCell::new(None),
             on_change: RefCell::new(None),
+            lock: RefCell::new(None),
         }))
     }
 
@@ -108,6 +125,30 @@ impl SessionManager {
 
     pub fn set_on_change(&self, callback: OnChange) {
         *self.0.on_change.borrow_mut() = Some(callback);
+    }
+
+    /// Makes every `/refresh` of this client wait for (and hold) a lock shared with other tabs.
+    pub fn set_refresh_lock(&self, lock: Rc<dyn RefreshLock>) {
+        *self.0.lock.borrow_mut() = Some(lock);
+    }
+
+    /// Applies what another tab announced. Never announced again (no echo loops).
+    pub fn apply_remote(&self, event: SyncEvent) {
+        let current = self.0.current.borrow().clone();
+        match event {
+            SyncEvent::SignedOut if current.is_some() => self.set_session(None, Change::Remote),
+            SyncEvent::SignedOut => {}
+            SyncEvent::Session { kind, session } => {
+                // A refresh elsewhere must not take scopes away from this tab's session.
+                let keeps_scopes = current
+                    .as_ref()
+                    .is_none_or(|c| session.scopes().contains_all(&c.scopes()));
+                let changed = current.as_deref() != Some(&session);
+                if changed && (kind == Kind::SignedIn || keeps_scopes) {
+                    self.set_session(Some(Rc::new(session)), Change::Remote);
+                }
+            }
+        }
     }
 
     /// The current session if it can be served right now without any I/O: valid for longer
@@ -129,7 +170,7 @@ impl SessionManager {
         self.0.config.flow == Flow::Proxy || session.has_scopes(wanted)
     }
 
-    fn set_session(&self, session: Option<Rc<Session>>) {
+    fn set_session(&self, session: Option<Rc<Session>>, change: Change) {
         match &session {
             Some(s) => {
                 self.0.store.save(s);
@@ -142,7 +183,7 @@ impl SessionManager {
         }
         *self.0.current.borrow_mut() = session.clone();
         if let Some(cb) = self.0.on_change.borrow().as_ref() {
-            cb(session.as_ref());
+            cb(session.as_ref(), change);
         }
     }
 
@@ -152,35 +193,48 @@ impl SessionManager {
             return in_flight.clone();
         }
         let this = self.clone();
+        let lock = self.0.lock.borrow().clone();
         let future = async move {
+            let _guard = match &lock {
+                Some(lock) => Some(lock.acquire().await),
+                None => None,
+            };
+            // While this tab waited for the lock, another one may have refreshed and announced
+            // its session: then there is nothing left to ask the backend.
+            let margin = this.0.config.refresh_margin_ms;
+            let current = this.0.current.borrow().clone();
+            let still_fresh = current.filter(|c| {
+                !c.should_refresh(this.0.clock.now_ms(), margin) && this.satisfies(c, &scopes)
+            });
+            if let Some(session) = still_fresh {
+                this.0.refreshing.borrow_mut().take();
+                return Ok(session);
+            }
             let result = this.0.connector.refresh(&scopes).await;
             let now = this.0.clock.now_ms();
             let result = result
                 .and_then(|r| Session::from_response(r, now))
                 .map(Rc::new);
             this.0.refreshing.borrow_mut().take();
+            let current = this.0.current.borrow().clone();
             match &result {
-                Ok(fresh) => {
-                    let current = this.0.current.borrow().clone();
-                    // Never trade a session for one with fewer scopes.
+                // Never trade a session for one with fewer scopes.
+                Ok(fresh)
                     if current
                         .as_ref()
-                        .is_none_or(|c| fresh.scopes().contains_all(&c.scopes()))
-                    {
-                        this.set_session(Some(fresh.clone()));
-                    }
+                        .is_none_or(|c| fresh.scopes().contains_all(&c.scopes())) =>
+                {
+                    let kind = if current.is_some() {
+                        Kind::Refreshed
+                    } else {
+                        Kind::SignedIn
+                    };
+                    this.set_session(Some(fresh.clone()), Change::Local(kind));
                 }
-                Err(_) => {
-                    let expired = this
-                        .0
-                        .current
-                        .borrow()
-                        .as_ref()
-                        .is_some_and(|c| c.is_expired(now));
-                    if expired {
-                        this.set_session(None);
-                    }
+                Err(_) if current.is_some_and(|c| c.is_expired(now)) => {
+                    this.set_session(None, Change::Local(Kind::SignedOut));
                 }
+                _ => {}
             }
             result
         }
@@ -204,7 +258,7 @@ impl SessionManager {
                 .map(Rc::new);
             this.0.creating.borrow_mut().take();
             if let Ok(session) = &result {
-                this.set_session(Some(session.clone()));
+                this.set_session(Some(session.clone()), Change::Local(Kind::SignedIn));
             }
             result
         }
@@ -282,7 +336,7 @@ impl SessionManager {
 
     /// Forgets the session here and at the backend. The local part always happens.
     pub async fn sign_out(&self) -> Result<(), AuthError> {
-        self.set_session(None);
+        self.set_session(None, Change::Local(Kind::SignedOut));
         self.0.connector.logout().await
     }
 

@@ -83,7 +83,7 @@ fn valid_time(t: Option<f64>) -> bool {
 }
 
 /// Cross-checks what a record claims against itself and against the Backstage token's claims.
-fn validate(session: &Session) -> Result<(), Rejection> {
+pub(crate) fn validate(session: &Session) -> Result<(), Rejection> {
     use Rejection::Inconsistent;
     if session.provider.is_none() && session.backstage.is_none() {
         return Err(Inconsistent("empty session"));

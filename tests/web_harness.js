@@ -172,3 +172,10 @@ export function symbolObservableIsSelf(observable) {
   const viaSymbol = typeof Symbol.observable === 'symbol' ? observable[Symbol.observable]() === observable : true;
   return viaString && viaSymbol;
 }
+
+// Posts on a BroadcastChannel as another tab would (forged or not).
+export function broadcast(name, data) {
+  const channel = new BroadcastChannel(name);
+  channel.postMessage(data);
+  channel.close();
+}

@@ -3,10 +3,11 @@
 use super::connector::BrowserConnector;
 use super::js_error::to_js;
 use super::observable::session_state_observable;
+use super::sync::TabSync;
 use super::{storage, BrowserClock};
 use crate::config::ClientOptions;
 use crate::error::AuthError;
-use crate::manager::{ManagerConfig, SessionManager, SessionRequest};
+use crate::manager::{Change, ManagerConfig, SessionManager, SessionRequest};
 use crate::scopes::ScopeSet;
 use crate::session::Session;
 use crate::store::SessionStore;
@@ -32,6 +33,7 @@ export interface AuthClientOptions {
   requestTimeoutSeconds?: number;
   flow?: 'popup' | 'redirect' | 'proxy';
   redirectUrl?: string;
+  crossTabSync?: boolean;
 }
 export interface AuthRequestOptions { optional?: boolean; instantPopup?: boolean }
 export interface ProfileInfo { email?: string; displayName?: string; picture?: string }
@@ -73,6 +75,8 @@ pub struct AuthClient {
     manager: SessionManager,
     js_session: Rc<RefCell<Option<JsSession>>>,
     observable: RefCell<Option<JsValue>>,
+    /// Dropped with the client: leaves the channel and stops listening.
+    _tab_sync: Option<Rc<TabSync>>,
 }
 
 fn config_error(message: impl Into<String>) -> JsValue {
@@ -235,9 +239,13 @@ impl AuthClient {
                 flow: config.flow,
             },
         );
+        let tab_sync = config
+            .cross_tab_sync
+            .then(|| Rc::new(TabSync::start(&manager, &config)));
+        let announcer = tab_sync.as_ref().map(Rc::downgrade);
         let js_session = Rc::new(RefCell::new(None));
         let cache = js_session.clone();
-        let remember = move |session: Option<&Rc<Session>>| {
+        let on_change = move |session: Option<&Rc<Session>>, change: Change| {
             *cache.borrow_mut() = session.map(|s| JsSession {
                 session: s.clone(),
                 access_token: s
@@ -246,13 +254,19 @@ impl AuthClient {
                     .map(|p| JsValue::from(p.access_token.secret().as_str()))
                     .unwrap_or(JsValue::UNDEFINED),
             });
+            if let (Change::Local(kind), Some(sync)) =
+                (change, announcer.as_ref().and_then(|a| a.upgrade()))
+            {
+                sync.announce(kind, session.map(|s| s.as_ref()));
+            }
         };
-        remember(manager.current().as_ref());
-        manager.set_on_change(Box::new(remember));
+        on_change(manager.current().as_ref(), Change::Remote);
+        manager.set_on_change(Box::new(on_change));
         Ok(AuthClient {
             manager,
             js_session,
             observable: RefCell::new(None),
+            _tab_sync: tab_sync,
         })
     }
 

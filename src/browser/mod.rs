@@ -7,6 +7,7 @@ mod js_error;
 mod observable;
 mod popup;
 mod storage;
+mod sync;
 
 /// `Date.now()`, the clock of the session manager in the browser.
 pub struct BrowserClock;

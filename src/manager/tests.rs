@@ -359,7 +359,7 @@ fn sign_out_clears_everything_and_calls_logout() {
     let changes = Rc::new(Cell::new(0));
     let c = changes.clone();
     f.manager
-        .set_on_change(Box::new(move |_| c.set(c.get() + 1)));
+        .set_on_change(Box::new(move |_, _| c.set(c.get() + 1)));
     run(f.manager.get_session(SessionRequest::default())).expect("ok");
     run(f.manager.sign_out()).expect("ok");
     assert_eq!(f.script.logout_calls.get(), 1);

@@ -3,6 +3,7 @@
 use super::*;
 use crate::session::tests::response;
 use crate::store::{KeyValueStore, MemoryStore, SessionStore};
+use crate::sync::{Kind, SyncEvent};
 use futures::channel::oneshot;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
@@ -434,4 +435,88 @@ fn a_session_shorter_than_the_margin_is_served_once_before_refreshing() {
     );
     run(f.manager.get_session(SessionRequest::default())).expect("ok");
     assert_eq!(f.script.refresh_calls.get(), 2);
+}
+
+fn session_with(ttl: u32, scope: &str, now: f64) -> Session {
+    Session::from_response(answer(ttl, scope), now).expect("session")
+}
+
+#[test]
+fn remote_announcements_are_applied_without_echo() {
+    let f = fixture(Flow::Popup, vec![Err(denied())]);
+    let local_changes = Rc::new(Cell::new(0));
+    let c = local_changes.clone();
+    f.manager.set_on_change(Box::new(move |_, change| {
+        if matches!(change, Change::Local(_)) {
+            c.set(c.get() + 1);
+        }
+    }));
+    let now = f.clock.get();
+    f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: session_with(3600, "openid email", now),
+    });
+    assert_eq!(f.manager.state().get(), SessionState::SignedIn);
+    assert!(f.manager.cached(&ScopeSet::default()).is_some());
+    // A refresh elsewhere with fewer scopes does not downgrade this tab; a sign-in does.
+    f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::Refreshed,
+        session: session_with(7200, "openid", now),
+    });
+    assert!(f
+        .manager
+        .current()
+        .expect("s")
+        .has_scopes(&ScopeSet::parse("email")));
+    f.manager.apply_remote(SyncEvent::SignedOut);
+    assert_eq!(f.manager.state().get(), SessionState::SignedOut);
+    assert_eq!(local_changes.get(), 0, "nothing announced back");
+    assert_eq!(
+        f.script.refresh_calls.get() + f.script.create_calls.get(),
+        0
+    );
+}
+
+/// A lock whose holder is "another tab" that refreshes and announces before releasing.
+struct OtherTabRefreshes {
+    manager: RefCell<Option<SessionManager>>,
+    session: RefCell<Option<Session>>,
+}
+
+impl RefreshLock for OtherTabRefreshes {
+    fn acquire(&self) -> LocalBoxFuture<'static, Box<dyn std::any::Any>> {
+        if let (Some(m), Some(s)) = (
+            self.manager.borrow().as_ref(),
+            self.session.borrow_mut().take(),
+        ) {
+            m.apply_remote(SyncEvent::Session {
+                kind: Kind::Refreshed,
+                session: s,
+            });
+        }
+        async { Box::new(()) as Box<dyn std::any::Any> }.boxed_local()
+    }
+}
+
+#[test]
+fn a_refresh_announced_while_waiting_for_the_lock_saves_the_request() {
+    let f = fixture(Flow::Popup, vec![Ok(600), Ok(3600)]);
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    f.clock.set(f.clock.get() + 500_000.0);
+    let lock = Rc::new(OtherTabRefreshes {
+        manager: RefCell::new(Some(f.manager.clone())),
+        session: RefCell::new(None),
+    });
+    *lock.session.borrow_mut() = Some(session_with(3600, "openid email", f.clock.get()));
+    f.manager.set_refresh_lock(lock.clone());
+    let s = run(f.manager.get_session(SessionRequest::default()))
+        .expect("ok")
+        .expect("session");
+    assert_eq!(
+        f.script.refresh_calls.get(),
+        1,
+        "only the first probe went to the backend"
+    );
+    assert_eq!(s.expires_at(), Some(f.clock.get() + 3_600_000.0));
+    lock.manager.borrow_mut().take();
 }

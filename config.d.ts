@@ -35,6 +35,12 @@ export interface Config {
          * @visibility frontend
          */
         refreshMarginSeconds?: number;
+        /**
+         * Share the session with the other tabs of this origin (sign-in, refresh, sign-out).
+         * Default true.
+         * @visibility frontend
+         */
+        crossTabSync?: boolean;
         /** Popup window size. Default 450 x 730. */
         popup?: {
           /** @visibility frontend */

@@ -39,6 +39,8 @@ export interface AuthClientOptions {
   flow?: 'popup' | 'redirect' | 'proxy';
   /** Redirect flow: where the backend sends the browser back to. Default: the current URL. */
   redirectUrl?: string;
+  /** Share the session with the other tabs of this origin. Default `true`. */
+  crossTabSync?: boolean;
 }
 
 /** Options accepted by each token/identity getter. */

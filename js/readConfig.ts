@@ -17,8 +17,8 @@ function oneOf<T extends string>(
 /**
  * Reads the options of one provider from app config:
  * `wasmAuth.providers.<providerId>.{environment, defaultScopes, storage, popup, flow,
- * refreshMarginSeconds}` with `environment` defaulting to `auth.environment`. Keys absent from
- * config are left out, so they do not override code defaults.
+ * refreshMarginSeconds, crossTabSync}`, with `environment` defaulting to `auth.environment`.
+ * Keys absent from config are left out, so they do not override code defaults.
  *
  * @public
  */
@@ -38,6 +38,8 @@ export function readWasmAuthConfig(
   if (storage !== undefined) out.storage = storage;
   const flow = oneOf(c?.getOptionalString('flow'), FLOWS, `${base}.flow`);
   if (flow !== undefined) out.flow = flow;
+  const crossTabSync = c?.getOptionalBoolean('crossTabSync');
+  if (crossTabSync !== undefined) out.crossTabSync = crossTabSync;
   const refreshMarginSeconds = c?.getOptionalNumber('refreshMarginSeconds');
   if (refreshMarginSeconds !== undefined) out.refreshMarginSeconds = refreshMarginSeconds;
   const popup = c?.getOptionalConfig('popup');

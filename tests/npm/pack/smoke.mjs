@@ -42,7 +42,7 @@ const config = new ConfigReader({
   auth: { environment: 'production' },
   wasmAuth: {
     providers: {
-      oidc: { defaultScopes: ['openid', 'email'], storage: 'local', flow: 'redirect', refreshMarginSeconds: 60, popup: { width: 500, fullscreen: false } },
+      oidc: { defaultScopes: ['openid', 'email'], storage: 'local', flow: 'redirect', refreshMarginSeconds: 60, crossTabSync: false, popup: { width: 500, fullscreen: false } },
       other: { environment: 'staging' },
       bad: { storage: 'cookie' },
     },
@@ -53,6 +53,7 @@ assert.deepEqual(main.readWasmAuthConfig(config, 'oidc'), {
   defaultScopes: ['openid', 'email'],
   storage: 'local',
   flow: 'redirect',
+  crossTabSync: false,
   refreshMarginSeconds: 60,
   popup: { width: 500, fullscreen: false },
 });

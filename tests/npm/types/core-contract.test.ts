@@ -15,4 +15,12 @@ declare const contractOptions: AuthClientOptions;
 const generatedOptions: Generated.AuthClientOptions = contractOptions;
 const backToContract: AuthClientOptions = generatedOptions;
 
-export { asContract, clientAsContract, backToContract };
+// Same option names on both sides: a new core option must be added to the wrapper's type too.
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const sameKeys: Equals<keyof Generated.AuthClientOptions, keyof AuthClientOptions> = true;
+const sameClientMethods: Equals<
+  Exclude<keyof Generated.AuthClient, typeof Symbol.dispose>,
+  keyof CoreAuthClient
+> = true;
+
+export { asContract, clientAsContract, backToContract, sameKeys, sameClientMethods };

@@ -15,6 +15,9 @@ pub enum Flow {
     Redirect,
     /// No popup at all: `/refresh` is the sign-in (ALB, oauth2-proxy, guest, ...).
     Proxy,
+    /// No Backstage backend: OAuth2 authorization code + PKCE straight with an OpenID Connect
+    /// provider (see the `pkce` options and `crate::pkce`).
+    Pkce,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -30,6 +33,92 @@ pub struct PopupOptions {
 pub struct ProviderOptions {
     pub id: String,
     pub title: Option<String>,
+}
+
+/// `pkce: {issuer, clientId, redirectUri, scopes?}`: the OpenID Connect provider of `flow: 'pkce'`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PkceOptions {
+    pub issuer: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scopes: Option<Vec<String>>,
+}
+
+/// Validated `pkce` options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PkceConfig {
+    /// Exactly as given (an issuer identifier is compared byte for byte with `iss`).
+    pub issuer: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+}
+
+/// The scopes asked for when `pkce.scopes` is not given.
+pub const PKCE_DEFAULT_SCOPES: &str = "openid profile email";
+
+/// An absolute http(s) URL without a fragment; plain `http` only for loopback hosts (tokens and
+/// codes must not cross a network in clear text).
+pub fn check_secure_url(url: &str, name: &str) -> Result<(), AuthError> {
+    let bad = || {
+        config_error(format!(
+            "{name} must be an absolute https URL (http only on loopback)"
+        ))
+    };
+    if url.contains(['#', ' ']) || url.chars().any(char::is_control) {
+        return Err(bad());
+    }
+    let (https, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        _ => return Err(bad()),
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = if host.starts_with('[') {
+        host.split(']').next().map(|h| &h[1..]).unwrap_or("")
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    if host.is_empty() || authority.contains('@') {
+        return Err(bad());
+    }
+    let loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
+    if https || loopback {
+        Ok(())
+    } else {
+        Err(bad())
+    }
+}
+
+impl PkceOptions {
+    fn validate(self) -> Result<(PkceConfig, ScopeSet), AuthError> {
+        check_secure_url(&self.issuer, "pkce.issuer")?;
+        if self.issuer.contains('?') {
+            return Err(config_error("pkce.issuer must not have a query"));
+        }
+        check_secure_url(&self.redirect_uri, "pkce.redirectUri")?;
+        let id = &self.client_id;
+        if id.is_empty() || id.len() > 256 || id.chars().any(char::is_control) {
+            return Err(config_error(
+                "pkce.clientId must be 1-256 printable characters",
+            ));
+        }
+        let scopes = match self.scopes {
+            Some(list) => ScopeSet::from_list(list),
+            None => ScopeSet::parse(PKCE_DEFAULT_SCOPES),
+        };
+        // An OpenID Connect request: the ID token (and its nonce) are what bind the sign-in.
+        let scopes = scopes.union(&ScopeSet::parse("openid"));
+        Ok((
+            PkceConfig {
+                issuer: self.issuer,
+                client_id: self.client_id,
+                redirect_uri: self.redirect_uri,
+            },
+            scopes,
+        ))
+    }
 }
 
 /// The options object of `new AuthClient(options)`, minus `getAuthBaseUrl` (a function).
@@ -48,6 +137,7 @@ pub struct ClientOptions {
     pub flow: Option<Flow>,
     pub redirect_url: Option<String>,
     pub cross_tab_sync: Option<bool>,
+    pub pkce: Option<PkceOptions>,
 }
 
 /// Validated configuration.
@@ -70,6 +160,8 @@ pub struct ClientConfig {
     pub redirect_url: Option<String>,
     /// Share the session with the other tabs of this origin (default on).
     pub cross_tab_sync: bool,
+    /// `Some` exactly when `flow` is [`Flow::Pkce`].
+    pub pkce: Option<PkceConfig>,
 }
 
 fn config_error(message: impl Into<String>) -> AuthError {
@@ -130,8 +222,25 @@ impl ClientOptions {
         if !is_plain_name(&environment) {
             return Err(config_error("environment must be 1-64 of [A-Za-z0-9._-]"));
         }
+        // A `pkce` block alone means `flow: 'pkce'`.
+        let flow = self.flow.unwrap_or(if self.pkce.is_some() {
+            Flow::Pkce
+        } else {
+            Flow::Popup
+        });
+        let (pkce, pkce_scopes) = match (flow, self.pkce) {
+            (Flow::Pkce, Some(options)) => {
+                let (config, scopes) = options.validate()?;
+                (Some(config), scopes)
+            }
+            (Flow::Pkce, None) => return Err(config_error("flow 'pkce' needs the pkce options")),
+            (_, Some(_)) => return Err(config_error("pkce options need flow 'pkce'")),
+            (_, None) => (None, ScopeSet::default()),
+        };
         let auth_base_url = match (self.auth_base_url, has_base_fn) {
             (Some(url), false) => Some(normalize_base_url(&url)?),
+            // The PKCE flow talks to the OpenID provider only.
+            (None, false) if flow == Flow::Pkce => None,
             (None, true) => None,
             (Some(_), true) => {
                 return Err(config_error("give authBaseUrl or getAuthBaseUrl, not both"))
@@ -162,7 +271,6 @@ impl ClientOptions {
             600.0,
             "requestTimeoutSeconds",
         )?;
-        let flow = self.flow.unwrap_or(Flow::Popup);
         if let Some(url) = &self.redirect_url {
             normalize_base_url(url.split(['?', '#']).next().unwrap_or(""))
                 .map_err(|_| config_error("redirectUrl must be an absolute http(s) URL"))?;
@@ -175,7 +283,8 @@ impl ClientOptions {
             provider_id: self.provider.id,
             auth_base_url,
             environment,
-            default_scopes: ScopeSet::from_list(self.default_scopes.unwrap_or_default()),
+            default_scopes: ScopeSet::from_list(self.default_scopes.unwrap_or_default())
+                .union(&pkce_scopes),
             storage: self.storage.unwrap_or(StorageKind::Session),
             popup_width,
             popup_height,
@@ -186,6 +295,7 @@ impl ClientOptions {
             flow,
             redirect_url: self.redirect_url,
             cross_tab_sync: self.cross_tab_sync.unwrap_or(true),
+            pkce,
         })
     }
 }
@@ -295,6 +405,93 @@ mod tests {
         )
         .is_err());
         assert!(options(json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a", "flow": "popup", "popup": {"width": "5"}})).is_err());
+    }
+
+    fn pkce_options(pkce: serde_json::Value) -> Result<ClientConfig, AuthError> {
+        options(json!({"provider": {"id": "idp"}, "pkce": pkce}))
+            .expect("parse")
+            .validate(false)
+    }
+
+    #[test]
+    fn pkce_flow() {
+        let c = pkce_options(json!({"issuer": "http://127.0.0.1:7010",
+            "clientId": "spa", "redirectUri": "http://127.0.0.1:3000/pkce-callback.html"}))
+        .expect("valid");
+        assert_eq!(c.flow, Flow::Pkce);
+        assert_eq!(c.auth_base_url, None);
+        assert_eq!(c.default_scopes.joined(), "email openid profile");
+        let p = c.pkce.expect("pkce");
+        assert_eq!(p.issuer, "http://127.0.0.1:7010");
+        assert_eq!(p.client_id, "spa");
+        // Own scopes: `openid` is always asked for; `defaultScopes` add to them.
+        let c = options(
+            json!({"provider": {"id": "idp"}, "flow": "pkce", "defaultScopes": ["groups"],
+            "pkce": {"issuer": "https://idp.example/realms/x/", "clientId": "spa",
+                     "redirectUri": "https://app.example/cb", "scopes": ["email"]}}),
+        )
+        .expect("parse")
+        .validate(false)
+        .expect("valid");
+        assert_eq!(c.default_scopes.joined(), "email groups openid");
+        // The issuer is kept byte for byte (trailing slash included): `iss` must match it.
+        assert_eq!(
+            c.pkce.expect("pkce").issuer,
+            "https://idp.example/realms/x/"
+        );
+    }
+
+    #[test]
+    fn bad_pkce_options() {
+        let cb = "https://app.example/cb";
+        for bad in [
+            json!({"issuer": "http://idp.example", "clientId": "spa", "redirectUri": cb}),
+            json!({"issuer": "ftp://idp.example", "clientId": "spa", "redirectUri": cb}),
+            json!({"issuer": "https://idp.example?x=1", "clientId": "spa", "redirectUri": cb}),
+            json!({"issuer": "https://", "clientId": "spa", "redirectUri": cb}),
+            json!({"issuer": "https://u@idp.example", "clientId": "spa", "redirectUri": cb}),
+            json!({"issuer": "https://idp.example", "clientId": "", "redirectUri": cb}),
+            json!({"issuer": "https://idp.example", "clientId": "spa", "redirectUri": "/cb"}),
+            json!({"issuer": "https://idp.example", "clientId": "spa", "redirectUri": "http://app.example/cb"}),
+            json!({"issuer": "https://idp.example", "clientId": "spa", "redirectUri": "https://a/cb#x"}),
+        ] {
+            assert_eq!(
+                pkce_options(bad.clone()).expect_err("invalid").name(),
+                "ConfigError",
+                "{bad}"
+            );
+        }
+        // Loopback may be plain http (any 127/8 address, localhost, [::1]).
+        for ok in [
+            "http://localhost:1/x",
+            "http://127.0.0.2/",
+            "http://[::1]:8080",
+        ] {
+            assert!(
+                pkce_options(json!({"issuer": ok, "clientId": "spa", "redirectUri": cb})).is_ok(),
+                "{ok}"
+            );
+        }
+        // Unknown fields and a flow without its options are refused.
+        assert!(options(
+            json!({"provider": {"id": "idp"}, "pkce": {"issuer": "https://i",
+            "clientId": "spa", "redirectUri": cb, "secret": "x"}})
+        )
+        .is_err());
+        let no_block = options(json!({"provider": {"id": "idp"}, "flow": "pkce"})).expect("parse");
+        assert_eq!(
+            no_block.validate(false).expect_err("invalid").name(),
+            "ConfigError"
+        );
+        let wrong_flow = options(
+            json!({"provider": {"id": "idp"}, "flow": "popup", "authBaseUrl": "http://a",
+            "pkce": {"issuer": "https://i", "clientId": "spa", "redirectUri": cb}}),
+        )
+        .expect("parse");
+        assert_eq!(
+            wrong_flow.validate(false).expect_err("invalid").name(),
+            "ConfigError"
+        );
     }
 
     #[test]

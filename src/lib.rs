@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod jwt;
 pub mod manager;
+pub mod pkce;
 pub mod protocol;
 pub mod scopes;
 pub mod secret;

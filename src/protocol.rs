@@ -15,6 +15,10 @@ pub struct ProviderInfo {
     pub id_token: Option<String>,
     pub scope: Option<String>,
     pub expires_in_seconds: Option<f64>,
+    /// Set only by the PKCE connector (straight from the token endpoint), never read from a
+    /// Backstage message: the Backstage backend keeps its refresh token in a cookie.
+    #[serde(skip)]
+    pub refresh_token: Option<String>,
 }
 
 /// The user's profile; every field is optional.

@@ -19,6 +19,10 @@ pub struct ProviderSession {
     /// Epoch milliseconds; `None` when the provider gave no lifetime.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<f64>,
+    /// The OAuth refresh token of the PKCE flow (Backstage keeps its own in a cookie). Absent in
+    /// records of the other flows, so schema version 1 is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
 }
 
 // `oauth2::AccessToken` has no `PartialEq` (a secret should not be compared casually);
@@ -29,6 +33,7 @@ impl PartialEq for ProviderSession {
             && self.id_token == other.id_token
             && self.scopes == other.scopes
             && self.expires_at == other.expires_at
+            && self.refresh_token == other.refresh_token
     }
 }
 
@@ -91,6 +96,10 @@ impl Session {
                     id_token: info.id_token.filter(|t| !t.is_empty()).map(Secret::new),
                     scopes: ScopeSet::parse(info.scope.as_deref().unwrap_or("")),
                     expires_at: expiry(now_ms, info.expires_in_seconds, "providerInfo")?,
+                    refresh_token: info
+                        .refresh_token
+                        .filter(|t| !t.is_empty())
+                        .map(Secret::new),
                 }),
                 None => None,
             },
@@ -231,6 +240,21 @@ pub(crate) mod tests {
         assert!(s.has_scopes(&ScopeSet::parse("openid")));
         assert!(!s.has_scopes(&ScopeSet::parse("openid groups")));
         assert!(s.has_scopes(&ScopeSet::default()));
+    }
+
+    #[test]
+    fn refresh_token_is_optional_in_storage() {
+        let mut r = response(Some(60), None);
+        let s = Session::from_response(r.clone(), 0.0).expect("ok");
+        let json = serde_json::to_value(&s).expect("json");
+        assert!(json["provider"].get("refreshToken").is_none(), "{json}");
+        r.provider_info.as_mut().expect("pi").refresh_token = Some("rt".into());
+        let s = Session::from_response(r, 0.0).expect("ok");
+        let json = serde_json::to_value(&s).expect("json");
+        assert_eq!(json["provider"]["refreshToken"], "rt");
+        let back: Session = serde_json::from_value(json).expect("round trip");
+        assert_eq!(back, s);
+        assert!(!format!("{s:?}").contains("\"rt\""));
     }
 
     #[test]

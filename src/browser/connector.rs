@@ -159,6 +159,9 @@ impl Connector for BrowserConnector {
                 Flow::Proxy => Err(AuthError::Config(
                     "proxy providers sign in through /refresh only".into(),
                 )),
+                Flow::Pkce => Err(AuthError::Config(
+                    "the pkce flow signs in through its own connector".into(),
+                )),
             }
         }
         .boxed_local()

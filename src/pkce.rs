@@ -1,0 +1,622 @@
+//! `flow: 'pkce'`: OAuth2 authorization code + PKCE (S256) straight with an OpenID Connect
+//! provider, without a Backstage backend.
+//!
+//! The protocol pieces come from the `oauth2` crate (PKCE verifier and challenge, CSRF `state`,
+//! the authorization URL, the token, refresh and revocation requests and their answers); this
+//! module adds OIDC discovery, the `nonce`, the callback's checks and the ID token's claim checks,
+//! and maps a token response to the [`AuthResponse`] the session manager already understands.
+//!
+//! Pure: HTTP is an [`AsyncHttpClient`] given by the caller (`fetch` in the browser, a scripted
+//! one in the tests below), time is a [`Clock`].
+//!
+//! The ID token's signature is NOT verified: the token comes straight from the provider's token
+//! endpoint over TLS in answer to our own code + verifier, which is what OIDC Core §3.1.3.7
+//! accepts in place of a signature check for the code flow. Its claims are checked.
+
+use crate::config::{check_secure_url, PkceConfig};
+use crate::error::AuthError;
+use crate::manager::Clock;
+use crate::protocol::{AuthResponse, ProfileInfo, ProviderInfo};
+use crate::scopes::ScopeSet;
+use crate::secret::Secret;
+use crate::session::Session;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
+use oauth2::{
+    AsyncHttpClient, AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet,
+    ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
+    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse,
+    TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+/// Clock skew allowed on the ID token's `exp`.
+pub const EXP_LEEWAY_MS: f64 = 60_000.0;
+
+/// The `type` of the message `pkce-callback.html` posts to its opener: `{type, url}`.
+pub const CALLBACK_MESSAGE_TYPE: &str = "backstage-wasm-auth:pkce-callback";
+
+/// `{issuer}/.well-known/openid-configuration` (OIDC Discovery §4).
+pub fn discovery_url(issuer: &str) -> String {
+    format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    )
+}
+
+/// What the client uses of the provider's metadata.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Discovery {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    #[serde(default)]
+    pub end_session_endpoint: Option<String>,
+    #[serde(default)]
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// RFC 9207: the provider puts `iss` in every authorization response.
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
+}
+
+fn invalid(message: impl Into<String>) -> AuthError {
+    AuthError::InvalidResponse(message.into())
+}
+
+fn refused(name: &str, message: impl Into<String>) -> AuthError {
+    AuthError::AuthResponse {
+        backend_name: name.into(),
+        message: message.into(),
+    }
+}
+
+/// Parses and checks the discovery document (status, JSON, `issuer` exactly ours, endpoints
+/// https or loopback, S256 offered when methods are listed).
+pub fn parse_discovery(status: u16, body: &str, issuer: &str) -> Result<Discovery, AuthError> {
+    if !(200..=299).contains(&status) {
+        return Err(refused(
+            &format!("HTTP{status}"),
+            format!("OpenID discovery answered with status {status}"),
+        ));
+    }
+    let d: Discovery = serde_json::from_str(body)
+        .map_err(|e| invalid(format!("OpenID discovery document: {e}")))?;
+    if d.issuer != issuer {
+        // OIDC Discovery §4.3: the issuer in the document must be the one we asked.
+        return Err(invalid(format!(
+            "OpenID discovery: issuer {:?} is not the configured {issuer:?}",
+            d.issuer
+        )));
+    }
+    let endpoints = [
+        Some(&d.authorization_endpoint),
+        Some(&d.token_endpoint),
+        d.revocation_endpoint.as_ref(),
+        d.end_session_endpoint.as_ref(),
+    ];
+    for url in endpoints.into_iter().flatten() {
+        check_secure_url(url, "endpoint")
+            .map_err(|_| invalid(format!("OpenID discovery: unusable endpoint {url:?}")))?;
+    }
+    if let Some(methods) = &d.code_challenge_methods_supported {
+        if !methods.iter().any(|m| m == "S256") {
+            return Err(invalid(
+                "OpenID discovery: the provider does not offer PKCE S256",
+            ));
+        }
+    }
+    Ok(d)
+}
+
+/// The ID token in the token response (`StandardTokenResponse` knows only OAuth's fields).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IdTokenField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+impl ExtraTokenFields for IdTokenField {}
+
+pub type OidcTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+
+type OidcClient = oauth2::Client<
+    BasicErrorResponse,
+    OidcTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// The random values of one sign-in.
+pub struct Randomness {
+    pub verifier: PkceCodeVerifier,
+    pub state: CsrfToken,
+    pub nonce: CsrfToken,
+}
+
+impl Randomness {
+    /// 32 random bytes for the verifier, 16 each for `state` and `nonce` (`oauth2`'s defaults).
+    pub fn new() -> Self {
+        let (_, verifier) = PkceCodeChallenge::new_random_sha256();
+        Randomness {
+            verifier,
+            state: CsrfToken::new_random(),
+            nonce: CsrfToken::new_random(),
+        }
+    }
+}
+
+impl Default for Randomness {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A sign-in under way: the URL to open, and what the answer must match.
+pub struct Pending {
+    pub url: String,
+    state: CsrfToken,
+    nonce: CsrfToken,
+    verifier: PkceCodeVerifier,
+    scopes: ScopeSet,
+}
+
+/// What a refresh needs from the current session, and what it carries over when the provider
+/// does not send it again (ID token, profile, scopes, the refresh token itself).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Carry {
+    pub refresh_token: Secret,
+    pub id_token: Option<Secret>,
+    /// The ID token's `sub`: a refreshed ID token must name the same user.
+    pub sub: Option<String>,
+    pub scopes: ScopeSet,
+    pub profile: ProfileInfo,
+}
+
+impl Carry {
+    pub fn from_session(session: &Session) -> Option<Carry> {
+        let provider = session.provider.as_ref()?;
+        let refresh_token = provider.refresh_token.clone()?;
+        let sub = provider
+            .id_token
+            .as_ref()
+            .and_then(|t| decode_claims(t.expose()).ok())
+            .map(|c| c.sub);
+        Some(Carry {
+            refresh_token,
+            id_token: provider.id_token.clone(),
+            sub,
+            scopes: provider.scopes.clone(),
+            profile: session.profile.clone(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The ID token claims the client checks and uses.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct IdClaims {
+    pub iss: String,
+    pub sub: String,
+    aud: Audience,
+    #[serde(default)]
+    pub azp: Option<String>,
+    pub exp: f64,
+    #[serde(default)]
+    pub nonce: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub picture: Option<String>,
+}
+
+fn decode_part(part: &str) -> Option<serde_json::Value> {
+    let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The claims of a compact JWS, unchecked.
+fn decode_claims(token: &str) -> Result<IdClaims, AuthError> {
+    let parts: Vec<&str> = token.split('.').collect();
+    let [header, payload, _signature] = parts[..] else {
+        return Err(invalid("ID token: not a compact JWT"));
+    };
+    let header = decode_part(header).ok_or_else(|| invalid("ID token: bad header"))?;
+    match header.get("alg").and_then(|a| a.as_str()) {
+        Some(alg) if !alg.eq_ignore_ascii_case("none") => {}
+        _ => return Err(invalid("ID token: unsigned or without alg")),
+    }
+    let payload = decode_part(payload).ok_or_else(|| invalid("ID token: bad payload"))?;
+    serde_json::from_value(payload).map_err(|e| invalid(format!("ID token claims: {e}")))
+}
+
+/// OIDC Core §3.1.3.7 steps 2-3, 9 and 11 (no signature: see the module docs): `iss` is the
+/// issuer, `aud` holds the client (and `azp`, when present, is it), `exp` is in the future
+/// (with [`EXP_LEEWAY_MS`]), `nonce` is ours when one is expected.
+pub fn check_id_token(
+    token: &str,
+    issuer: &str,
+    client_id: &str,
+    nonce: Option<&str>,
+    now_ms: f64,
+) -> Result<IdClaims, AuthError> {
+    let claims = decode_claims(token)?;
+    if claims.iss != issuer {
+        return Err(invalid("ID token: wrong issuer"));
+    }
+    let audience_ok = match &claims.aud {
+        Audience::One(aud) => aud == client_id,
+        Audience::Many(list) => list.iter().any(|a| a == client_id),
+    };
+    if !audience_ok || claims.azp.as_deref().is_some_and(|azp| azp != client_id) {
+        return Err(invalid("ID token: not issued to this client"));
+    }
+    if !claims.exp.is_finite() || claims.exp * 1000.0 + EXP_LEEWAY_MS <= now_ms {
+        return Err(invalid("ID token: expired"));
+    }
+    if claims.sub.is_empty() {
+        return Err(invalid("ID token: no subject"));
+    }
+    if let Some(expected) = nonce {
+        if claims.nonce.as_deref() != Some(expected) {
+            return Err(invalid("ID token: wrong nonce"));
+        }
+    }
+    Ok(claims)
+}
+
+fn profile(claims: &IdClaims) -> ProfileInfo {
+    ProfileInfo {
+        email: claims.email.clone(),
+        display_name: claims.name.clone(),
+        picture: claims.picture.clone(),
+    }
+}
+
+/// The token endpoint's refusal (`{error, error_description}`) as an `AuthResponseError` named
+/// by the OAuth error code; transport errors pass through; anything else is an invalid answer.
+/// Never quotes the body (it may hold tokens).
+fn token_error<T>(
+    what: &str,
+    e: RequestTokenError<AuthError, oauth2::StandardErrorResponse<T>>,
+) -> AuthError
+where
+    T: oauth2::ErrorResponseType + AsRef<str> + std::fmt::Display + 'static,
+{
+    match e {
+        RequestTokenError::ServerResponse(r) => {
+            let code = r.error().as_ref();
+            let message = r
+                .error_description()
+                .cloned()
+                .unwrap_or_else(|| format!("{what} refused: {code}"));
+            refused(code, message)
+        }
+        RequestTokenError::Request(e) => e,
+        RequestTokenError::Parse(e, _) => {
+            invalid(format!("{what}: unexpected answer at {}", e.path()))
+        }
+        RequestTokenError::Other(m) => invalid(format!("{what}: {m}")),
+    }
+}
+
+/// How a token response is checked.
+enum Expect<'a> {
+    SignIn {
+        nonce: &'a str,
+        scopes: &'a ScopeSet,
+    },
+    Refresh {
+        previous: &'a Carry,
+    },
+}
+
+/// The provider as configured and discovered.
+pub struct Provider {
+    client: OidcClient,
+    config: PkceConfig,
+    discovery: Discovery,
+}
+
+impl Provider {
+    pub fn new(config: PkceConfig, discovery: Discovery) -> Result<Provider, AuthError> {
+        let url_error = |what: &str| AuthError::Config(format!("pkce: unusable {what} URL"));
+        let client = oauth2::Client::new(ClientId::new(config.client_id.clone()))
+            .set_auth_uri(
+                AuthUrl::new(discovery.authorization_endpoint.clone())
+                    .map_err(|_| url_error("authorization"))?,
+            )
+            .set_token_uri(
+                TokenUrl::new(discovery.token_endpoint.clone()).map_err(|_| url_error("token"))?,
+            )
+            .set_redirect_uri(
+                RedirectUrl::new(config.redirect_uri.clone()).map_err(|_| url_error("redirect"))?,
+            );
+        Ok(Provider {
+            client,
+            config,
+            discovery,
+        })
+    }
+
+    pub fn discovery(&self) -> &Discovery {
+        &self.discovery
+    }
+
+    /// The authorization request: `response_type=code`, our client and redirect URI, `scope`
+    /// (always with `openid`), `state`, the S256 `code_challenge` and a `nonce`.
+    pub fn authorize(&self, scopes: &ScopeSet, random: Randomness) -> Pending {
+        let scopes = scopes.union(&ScopeSet::parse("openid"));
+        let challenge = PkceCodeChallenge::from_code_verifier_sha256(&random.verifier);
+        let state = random.state;
+        let (url, state) = self
+            .client
+            .authorize_url(move || state)
+            .add_scopes(scopes.iter().map(|s| Scope::new(s.to_owned())))
+            .set_pkce_challenge(challenge)
+            .add_extra_param("nonce", random.nonce.secret())
+            .url();
+        Pending {
+            url: url.into(),
+            state,
+            nonce: random.nonce,
+            verifier: random.verifier,
+            scopes,
+        }
+    }
+
+    /// Checks the page the provider sent the popup back to (`url` = its `location.href`) and
+    /// returns the authorization code. A `state` that is not ours is an `AuthResponseError`
+    /// named `InvalidState`; a provider error keeps the provider's `error` code as its name.
+    pub fn callback_code(
+        &self,
+        pending: &Pending,
+        url: &str,
+    ) -> Result<AuthorizationCode, AuthError> {
+        let url = url.split('#').next().unwrap_or("");
+        let (page, query) = url.split_once('?').unwrap_or((url, ""));
+        let expected_page = self.config.redirect_uri.split(['?', '#']).next();
+        if Some(page) != expected_page {
+            return Err(invalid("the sign-in answer came from another page"));
+        }
+        let mut params = std::collections::BTreeMap::new();
+        for (key, value) in oauth2::url::form_urlencoded::parse(query.as_bytes()) {
+            if params
+                .insert(key.into_owned(), value.into_owned())
+                .is_some()
+            {
+                return Err(invalid("repeated parameter in the sign-in answer"));
+            }
+        }
+        if params.get("state").map(String::as_str) != Some(pending.state.secret().as_str()) {
+            return Err(refused(
+                "InvalidState",
+                "The sign-in answer does not belong to this sign-in (state mismatch)",
+            ));
+        }
+        // RFC 9207: the answer names its issuer (a mix-up defence).
+        match params.get("iss") {
+            Some(iss) if iss != &self.config.issuer => {
+                return Err(refused(
+                    "InvalidIssuer",
+                    "The sign-in answer is from another issuer",
+                ))
+            }
+            None if self
+                .discovery
+                .authorization_response_iss_parameter_supported =>
+            {
+                return Err(refused(
+                    "InvalidIssuer",
+                    "The sign-in answer names no issuer",
+                ))
+            }
+            _ => {}
+        }
+        if let Some(error) = params.get("error") {
+            let message = params
+                .get("error_description")
+                .cloned()
+                .unwrap_or_else(|| format!("Sign-in refused: {error}"));
+            return Err(refused(error, message));
+        }
+        match params.remove("code") {
+            Some(code) if !code.is_empty() => Ok(AuthorizationCode::new(code)),
+            _ => Err(invalid("the sign-in answer has no code")),
+        }
+    }
+
+    /// The authorization code grant (with the PKCE verifier), checked and mapped.
+    pub async fn exchange_code<C>(
+        &self,
+        http: &C,
+        pending: Pending,
+        code: AuthorizationCode,
+        clock: &dyn Clock,
+    ) -> Result<AuthResponse, AuthError>
+    where
+        C: for<'c> AsyncHttpClient<'c, Error = AuthError>,
+    {
+        let token = self
+            .client
+            .exchange_code(code)
+            .set_pkce_verifier(pending.verifier)
+            .request_async(http)
+            .await
+            .map_err(|e| token_error("token exchange", e))?;
+        self.to_response(
+            &token,
+            Expect::SignIn {
+                nonce: pending.nonce.secret(),
+                scopes: &pending.scopes,
+            },
+            clock.now_ms(),
+        )
+    }
+
+    /// The refresh token grant, checked and mapped (what the provider does not send again is
+    /// carried over from `previous`).
+    pub async fn refresh<C>(
+        &self,
+        http: &C,
+        previous: &Carry,
+        clock: &dyn Clock,
+    ) -> Result<AuthResponse, AuthError>
+    where
+        C: for<'c> AsyncHttpClient<'c, Error = AuthError>,
+    {
+        let refresh_token = RefreshToken::new(previous.refresh_token.expose().to_owned());
+        let token = self
+            .client
+            .exchange_refresh_token(&refresh_token)
+            .request_async(http)
+            .await
+            .map_err(|e| token_error("refresh", e))?;
+        self.to_response(&token, Expect::Refresh { previous }, clock.now_ms())
+    }
+
+    /// RFC 7009 revocation of the refresh token; nothing to do when the provider has no
+    /// revocation endpoint. (Built here rather than with `oauth2`'s `revoke_token`, which refuses
+    /// plain-http endpoints even on loopback.)
+    pub async fn revoke<C>(&self, http: &C, refresh_token: &Secret) -> Result<(), AuthError>
+    where
+        C: for<'c> AsyncHttpClient<'c, Error = AuthError>,
+    {
+        let Some(url) = &self.discovery.revocation_endpoint else {
+            return Ok(());
+        };
+        let body = oauth2::url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", refresh_token.expose())
+            .append_pair("token_type_hint", "refresh_token")
+            .append_pair("client_id", &self.config.client_id)
+            .finish();
+        let request = oauth2::http::Request::builder()
+            .method(oauth2::http::Method::POST)
+            .uri(url.as_str())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(body.into_bytes())
+            .map_err(|_| AuthError::Config("pkce: unusable revocation URL".into()))?;
+        let response = http.call(request).await?;
+        let status = response.status().as_u16();
+        if status == 200 {
+            return Ok(());
+        }
+        #[derive(Deserialize)]
+        struct OAuthError {
+            error: String,
+            error_description: Option<String>,
+        }
+        Err(
+            match serde_json::from_slice::<OAuthError>(response.body()) {
+                Ok(e) => {
+                    let message = e
+                        .error_description
+                        .unwrap_or_else(|| format!("revocation refused: {}", e.error));
+                    refused(&e.error, message)
+                }
+                Err(_) => refused(
+                    &format!("HTTP{status}"),
+                    format!("The revocation endpoint answered with status {status}"),
+                ),
+            },
+        )
+    }
+
+    fn to_response(
+        &self,
+        token: &OidcTokenResponse,
+        expect: Expect<'_>,
+        now_ms: f64,
+    ) -> Result<AuthResponse, AuthError> {
+        if *token.token_type() != BasicTokenType::Bearer {
+            return Err(invalid("token response: not a Bearer token"));
+        }
+        let access_token = token.access_token().secret();
+        if access_token.is_empty() {
+            return Err(invalid("token response: empty access token"));
+        }
+        let (issuer, client_id) = (&self.config.issuer, &self.config.client_id);
+        let id_token = token
+            .extra_fields()
+            .id_token
+            .as_deref()
+            .filter(|t| !t.is_empty());
+        let granted = token
+            .scopes()
+            .map(|list| ScopeSet::from_list(list.iter().map(|s| s.as_str())));
+        let (id_token, profile, scopes, refresh_token) = match expect {
+            Expect::SignIn { nonce, scopes } => {
+                let id_token = id_token.ok_or_else(|| invalid("token response: no ID token"))?;
+                let claims = check_id_token(id_token, issuer, client_id, Some(nonce), now_ms)?;
+                (
+                    Some(id_token.to_owned()),
+                    profile(&claims),
+                    // RFC 6749 §5.1: no `scope` means exactly the requested ones.
+                    granted.unwrap_or_else(|| scopes.clone()),
+                    token.refresh_token().map(|t| t.secret().clone()),
+                )
+            }
+            Expect::Refresh { previous } => {
+                let (id_token, profile) = match id_token {
+                    // OIDC Core §12.2: same issuer, audience and subject; no nonce required.
+                    Some(id_token) => {
+                        let claims = check_id_token(id_token, issuer, client_id, None, now_ms)?;
+                        if previous.sub.as_deref().is_some_and(|sub| sub != claims.sub) {
+                            return Err(invalid("ID token: another subject after refresh"));
+                        }
+                        (Some(id_token.to_owned()), profile(&claims))
+                    }
+                    None => (
+                        previous.id_token.as_ref().map(|t| t.expose().to_owned()),
+                        previous.profile.clone(),
+                    ),
+                };
+                (
+                    id_token,
+                    profile,
+                    granted.unwrap_or_else(|| previous.scopes.clone()),
+                    // Rotated, or the same one again.
+                    Some(
+                        token
+                            .refresh_token()
+                            .map(|t| t.secret().clone())
+                            .unwrap_or_else(|| previous.refresh_token.expose().to_owned()),
+                    ),
+                )
+            }
+        };
+        Ok(AuthResponse {
+            provider_info: Some(ProviderInfo {
+                access_token: Some(access_token.clone()),
+                id_token,
+                scope: Some(scopes.joined()),
+                expires_in_seconds: token.expires_in().map(|d| d.as_secs() as f64),
+                refresh_token,
+            }),
+            profile,
+            backstage_identity: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

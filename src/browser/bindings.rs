@@ -1,6 +1,5 @@
 //! The JS-facing `AuthClient`: options in, Promises and plain JS objects out.
 
-use super::connector::BrowserConnector;
 use super::js_error::to_js;
 use super::observable::session_state_observable;
 use super::sync::TabSync;
@@ -230,7 +229,8 @@ impl AuthClient {
             Box::new(warn),
         );
         let manager = SessionManager::new(
-            Box::new(BrowserConnector::new(config.clone(), base_fn)),
+            // Backstage's connector, or the OpenID provider's for `flow: 'pkce'`.
+            super::pkce::connector(config.clone(), base_fn),
             Box::new(BrowserClock),
             store,
             ManagerConfig {

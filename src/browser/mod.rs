@@ -5,6 +5,7 @@ mod connector;
 mod http;
 mod js_error;
 mod observable;
+mod pkce;
 mod popup;
 mod storage;
 mod sync;

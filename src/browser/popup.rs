@@ -61,7 +61,29 @@ async fn open_window(url: &str, name: &str, features: &str) -> Option<web_sys::W
     receiver.await.ok().flatten()
 }
 
+/// A message of the popup, as the sign-in that waits for it reads it.
+pub enum Incoming<T> {
+    /// Backstage's `config_info`: the app origin the backend believes in.
+    Info(String),
+    /// The answer: the sign-in is over.
+    Done(Result<T, AuthError>),
+}
+
+/// The Backstage popup: `/start` → ... → `handler/frame` posts `authorization_response`.
 pub async fn show(request: PopupRequest) -> Result<AuthResponse, AuthError> {
+    show_with(request, |value| match parse_popup_message(value)? {
+        PopupMessage::ConfigInfo { target_origin } => Some(Incoming::Info(target_origin)),
+        PopupMessage::Authorization(result) => Some(Incoming::Done(result.map(|r| *r))),
+    })
+    .await
+}
+
+/// Opens the popup and waits for the first message that `parse` recognises, coming from
+/// `request.backend_origin` AND from the popup window itself. `None` from `parse` = not ours.
+pub async fn show_with<T: 'static>(
+    request: PopupRequest,
+    parse: impl Fn(serde_json::Value) -> Option<Incoming<T>> + 'static,
+) -> Result<T, AuthError> {
     let window = web_sys::window().ok_or(AuthError::PopupRejected)?;
     let popup = match open_window(&request.url, &request.name, &request.features).await {
         Some(popup) if !popup.closed().unwrap_or(true) => popup,
@@ -72,7 +94,7 @@ pub async fn show(request: PopupRequest) -> Result<AuthResponse, AuthError> {
         None => return Err(AuthError::PopupRejected),
     };
 
-    let (sender, mut messages) = mpsc::unbounded::<PopupMessage>();
+    let (sender, mut messages) = mpsc::unbounded::<Incoming<T>>();
     let expected_source: JsValue = popup.clone().into();
     let backend_origin = request.backend_origin.clone();
     let callback =
@@ -90,7 +112,7 @@ pub async fn show(request: PopupRequest) -> Result<AuthResponse, AuthError> {
             else {
                 return;
             };
-            if let Some(message) = parse_popup_message(value) {
+            if let Some(message) = parse(value) {
                 let _ = sender.unbounded_send(message);
             }
         });
@@ -104,11 +126,13 @@ pub async fn show(request: PopupRequest) -> Result<AuthResponse, AuthError> {
     loop {
         let tick = gloo_timers::future::TimeoutFuture::new(POLL_MS);
         match select(messages.next(), tick).await {
-            Either::Left((Some(PopupMessage::ConfigInfo { target_origin }), _)) => {
+            Either::Left((Some(Incoming::Info(target_origin)), _)) => {
                 announced_origin = Some(target_origin);
             }
-            Either::Left((Some(PopupMessage::Authorization(result)), _)) => {
-                return result.map(|r| *r)
+            Either::Left((Some(Incoming::Done(result)), _)) => {
+                // Backstage's frame closes itself; a callback page may wait for us to do it.
+                let _ = popup.close();
+                return result;
             }
             Either::Left((None, _)) => return Err(AuthError::PopupClosed),
             Either::Right(((), _)) => {

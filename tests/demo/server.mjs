@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// The demo's two static origins (started by scripts/demo, and by tests/demo/screenshot.mjs):
+//
+//   app    http://127.0.0.1:3000      www/ (index.html, demo.js, demo.css) + /pkg/ (the WASM package)
+//                                     + /__stack/{counts,proxy-user,reset} forwarded to the stack's
+//                                     counting proxy (it sends no CORS headers, so the page asks here)
+//   frame  http://localhost:3001      /theme-frame.html + /pkg/ only (the theme bridge's iframe)
+//
+// Both listen on 127.0.0.1 only. `localhost:3001` is reached as "localhost" by the browser, so
+// it is a different origin (and site) from the app: the iframe is genuinely cross-origin.
+//
+//   node tests/demo/server.mjs [--app-port 3000] [--frame-port 3001] [--backend http://127.0.0.1:7007]
+//
+// Prints one line `demo servers ready app=<origin> frame=<origin>` when both listen.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const WWW = path.join(ROOT, 'www');
+// DEMO_PKG_DIR: serve another build of the package as /pkg/ (e.g. an unoptimized one).
+const PKG = path.resolve(process.env.DEMO_PKG_DIR || path.join(ROOT, 'pkg'));
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.ts': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Resolves `rel` inside `dir`, or null when it escapes it or is not a file. */
+function fileIn(dir, rel) {
+  let p;
+  try { p = path.resolve(dir, '.' + path.posix.normalize('/' + decodeURIComponent(rel))); } catch { return null; }
+  if (p !== dir && !p.startsWith(dir + path.sep)) return null;
+  try {
+    if (fs.statSync(p).isDirectory()) p = path.join(p, 'index.html');
+    return fs.statSync(p).isFile() ? p : null;
+  } catch { return null; }
+}
+
+function sendFile(res, file, headers = {}) {
+  const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+  res.writeHead(200, {
+    'content-type': type,
+    'content-length': fs.statSync(file).size,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
+  fs.createReadStream(file).pipe(res);
+}
+
+function notFound(res, why = 'not found') {
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(why + '\n');
+}
+
+export async function startDemoServers({
+  appPort = 3000, framePort = 3001, backend = 'http://127.0.0.1:7007', host = '127.0.0.1',
+} = {}) {
+  const appOrigin = `http://127.0.0.1:${appPort}`;
+  const frameOrigin = `http://localhost:${framePort}`;
+  const backendOrigin = new URL(backend).origin;
+
+  // A strict policy for the demo page: everything from itself, fetches only to the backend,
+  // frames only from the theme origin. 'wasm-unsafe-eval' is what WebAssembly compilation needs.
+  const appCsp = [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    `connect-src 'self' ${backendOrigin}`,
+    `frame-src ${frameOrigin}`,
+    // Profile pictures come from the IdP's claims (any https host; none load offline).
+    "img-src 'self' data: https: http:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+
+  const app = http.createServer(async (req, res) => {
+    const url = new URL(req.url, appOrigin);
+    const p = url.pathname;
+    if (p.startsWith('/__stack/')) {
+      // Same-origin window onto the counting proxy's control routes the page uses.
+      const route = p.slice('/__stack/'.length);
+      const allowed = { counts: ['GET'], requests: ['GET'], 'proxy-user': ['GET', 'POST'], reset: ['POST'] };
+      if (!allowed[route]?.includes(req.method)) return notFound(res, 'unknown control route');
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      try {
+        const r = await fetch(`${backendOrigin}/__stack/${route}`, {
+          method: req.method,
+          headers: { 'content-type': 'application/json' },
+          body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
+          signal: AbortSignal.timeout(5000),
+        });
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json', 'cache-control': 'no-store' });
+        res.end(Buffer.from(await r.arrayBuffer()));
+      } catch (e) {
+        res.writeHead(502, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: `stack not reachable: ${e.message}` }));
+      }
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return notFound(res);
+    if (p.startsWith('/pkg/')) {
+      const f = fileIn(PKG, p.slice('/pkg'.length));
+      return f ? sendFile(res, f) : notFound(res, 'pkg/ has no such file (run scripts/build)');
+    }
+    if (p === '/theme-frame.html') return notFound(res, 'the theme frame is served from ' + frameOrigin);
+    const f = fileIn(WWW, p);
+    if (!f) return notFound(res);
+    sendFile(res, f, f.endsWith('.html') ? { 'content-security-policy': appCsp } : {});
+  });
+
+  const frame = http.createServer((req, res) => {
+    const url = new URL(req.url, frameOrigin);
+    const p = url.pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return notFound(res);
+    if (p.startsWith('/pkg/')) {
+      const f = fileIn(PKG, p.slice('/pkg'.length));
+      return f ? sendFile(res, f) : notFound(res);
+    }
+    if (p === '/theme-frame.html') {
+      const f = fileIn(WWW, 'theme-frame.html');
+      if (!f) return notFound(res, 'www/theme-frame.html is missing');
+      // Only the demo app may embed it.
+      return sendFile(res, f, { 'content-security-policy': `frame-ancestors ${appOrigin}` });
+    }
+    if (p === '/') {
+      res.writeHead(302, { location: '/theme-frame.html' });
+      return res.end();
+    }
+    notFound(res);
+  });
+
+  const listen = (server, port) => new Promise((resolve, reject) => {
+    server.once('error', e => reject(e.code === 'EADDRINUSE'
+      ? new Error(`port ${port} on ${host} is already in use (an earlier demo still running?)`) : e));
+    server.listen(port, host, () => resolve(server.address().port));
+  });
+  await listen(app, appPort);
+  try {
+    await listen(frame, framePort);
+  } catch (e) {
+    app.close();
+    throw e;
+  }
+  const close = server => new Promise(r => { server.closeAllConnections?.(); server.close(() => r()); });
+  return {
+    appOrigin: `http://127.0.0.1:${app.address().port}`,
+    frameOrigin: `http://localhost:${frame.address().port}`,
+    close: () => Promise.all([close(app), close(frame)]),
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      'app-port': { type: 'string', default: process.env.APP_PORT ?? '3000' },
+      'frame-port': { type: 'string', default: process.env.FRAME_PORT ?? '3001' },
+      backend: { type: 'string', default: process.env.BACKEND_URL ?? 'http://127.0.0.1:7007' },
+    },
+  });
+  let servers;
+  try {
+    servers = await startDemoServers({
+      appPort: Number(values['app-port']), framePort: Number(values['frame-port']), backend: values.backend,
+    });
+  } catch (e) {
+    console.error(`demo servers failed to start: ${e.message}`);
+    process.exit(1);
+  }
+  console.log(`demo servers ready app=${servers.appOrigin} frame=${servers.frameOrigin}`);
+  const stop = async () => { await servers.close(); process.exit(0); };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, stop);
+}

@@ -2,6 +2,8 @@
 // app would (by name, through `exports`) in plain Node, without a browser or a bundler.
 import assert from 'node:assert/strict';
 import { ConfigReader } from '@backstage/config';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 
 const started = performance.now();
 const main = await import('backstage-wasm-auth');
@@ -92,6 +94,12 @@ assert.equal(alpha.wasmOidcAuthApiExtension.kind, 'api');
 assert.equal(alpha.wasmOidcAuthApiExtension.name, 'wasm-auth-oidc');
 const ext = alpha.createWasmAuthApiExtension({ apiRef: main.createWasmAuthApiRef('guest'), provider: { id: 'guest' }, flow: 'proxy' });
 assert.equal(ext.name, 'wasm-auth-guest');
+
+// the inlined fallback holds exactly the shipped .wasm (a stale dist/ would not)
+const pkgDir = createRequire(import.meta.url).resolve('backstage-wasm-auth/package.json').replace(/package\.json$/, '');
+const inline = (await import(`${pkgDir}dist/wasm-bytes.js`)).default;
+assert.ok(Buffer.from(inline, 'base64').equals(fs.readFileSync(`${pkgDir}pkg/backstage_wasm_auth_bg.wasm`)),
+  'dist/wasm-bytes.js differs from pkg/backstage_wasm_auth_bg.wasm: rebuild with npm run build');
 
 // the WASM core itself: in Node the .wasm URL is a file: URL, so the inlined fallback bytes are used
 const t0 = performance.now();

@@ -10,6 +10,20 @@ pub struct Claims {
     pub sub: Option<String>,
     pub exp: Option<f64>,
     pub ent: Option<Vec<String>>,
+    /// A string or an array of strings.
+    pub aud: Option<serde_json::Value>,
+}
+
+impl Claims {
+    pub fn audience_contains(&self, audience: &str) -> bool {
+        match &self.aud {
+            Some(serde_json::Value::String(a)) => a == audience,
+            Some(serde_json::Value::Array(list)) => {
+                list.iter().any(|a| a.as_str() == Some(audience))
+            }
+            _ => false,
+        }
+    }
 }
 
 /// The payload claims of a compact JWS, or `None` when it is not one.
@@ -41,7 +55,12 @@ mod tests {
         let c = claims(&token).expect("claims");
         assert_eq!(c.sub.as_deref(), Some("user:default/jane"));
         assert_eq!(c.exp, Some(1_700_000_000.0));
-        assert_eq!(c.ent.map(|e| e.len()), Some(1));
+        assert_eq!(c.ent.as_ref().map(|e| e.len()), Some(1));
+        assert!(!c.audience_contains("backstage"));
+        let with_aud = |aud| claims(&fake_jwt(&json!({"aud": aud}))).expect("claims");
+        assert!(with_aud(json!("backstage")).audience_contains("backstage"));
+        assert!(with_aud(json!(["x", "backstage"])).audience_contains("backstage"));
+        assert!(!with_aud(json!(["x"])).audience_contains("backstage"));
     }
 
     #[test]

@@ -182,7 +182,7 @@ pub(crate) mod tests {
     use serde_json::json;
 
     pub fn response(provider_ttl: Option<u32>, backstage_ttl: Option<u32>) -> AuthResponse {
-        let token = crate::jwt::fake_jwt(&json!({"sub": "user:default/jane",
+        let token = crate::jwt::fake_jwt(&json!({"sub": "user:default/jane", "aud": "backstage",
             "ent": ["user:default/jane", "group:default/team-a"], "exp": 4_000_000_000u64}));
         parse_auth_result(json!({
             "providerInfo": {"accessToken": "at", "idToken": "it", "scope": "openid email",

@@ -101,6 +101,10 @@ pub(crate) fn validate(session: &Session) -> Result<(), Rejection> {
             return Err(Inconsistent("backstage expiry"));
         }
         let claims = jwt::claims(b.token.expose()).ok_or(Inconsistent("backstage token"))?;
+        // Every token the Backstage backend issues has `aud: backstage` and an `exp`.
+        if !claims.audience_contains("backstage") || claims.exp.is_none() {
+            return Err(Inconsistent("not a Backstage token"));
+        }
         if claims.sub.as_deref() != Some(b.identity.user_entity_ref.as_str()) {
             return Err(Inconsistent("identity does not match the token"));
         }
@@ -308,6 +312,13 @@ mod tests {
                         json!(["group:default/admins"])
                 }),
                 Rejection::Inconsistent("ownership does not match the token"),
+            ),
+            (
+                tampered(|v| {
+                    let unsigned = crate::jwt::fake_jwt(&json!({"sub": "user:default/jane"}));
+                    v["session"]["backstage"]["token"] = json!(unsigned);
+                }),
+                Rejection::Inconsistent("not a Backstage token"),
             ),
             (
                 tampered(|v| v["session"]["backstage"]["token"] = json!("not-a-jwt")),

@@ -10,7 +10,7 @@ function b64url(obj) {
 }
 
 export function fakeJwt(sub, ent, expSeconds) {
-  return `${b64url({ alg: 'ES256' })}.${b64url({ sub, ent, exp: expSeconds })}.c2ln`;
+  return `${b64url({ alg: 'ES256' })}.${b64url({ sub, ent, aud: 'backstage', exp: expSeconds })}.c2ln`;
 }
 
 export function authResponse(accessToken, ttlSeconds, scope) {

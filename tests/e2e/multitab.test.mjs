@@ -1,0 +1,145 @@
+// Multi-tab session sync (issue 8, part 1): real tabs of one browser context against the real
+// stack with refresh-token ROTATION on, so that parallel /refresh calls with the same refresh
+// token would make the losers fail. Ours: one /refresh for all tabs, nobody signed out.
+// Run: tests/e2e/run tests/e2e/multitab.test.mjs
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack } from './stack/stack.mjs';
+import { launchBrowser, completeIdpLogin } from './stack/browser.mjs';
+import { ensurePkg, startClientApp, sleep, waitFor } from './fixtures/app.mjs';
+
+const T = { timeout: 120_000 };
+const TTL = 4; // IdP access-token lifetime (s) in this suite
+let app;
+let stack;
+let browser;
+
+before(async () => {
+  const root = ensurePkg();
+  app = await startClientApp(root);
+  stack = await startStack({ appOrigins: [app.origin], rotateRefreshToken: true, accessTokenTtl: TTL });
+  browser = await launchBrowser();
+}, { timeout: 20 * 60_000 });
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await app?.close();
+});
+
+const options = () => ({ provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase, refreshMarginSeconds: 0 });
+const make = (page, name = 'main') => page.evaluate(([n, o]) => window.e2e.make(n, o), [name, options()]);
+const call = (page, method, ...args) => page.evaluate(([m, a]) => window.e2e.call('main', m, ...a), [method, args]);
+const states = page => page.evaluate(() => window.e2e.states('main'));
+
+async function openTab(ctx) {
+  const page = await ctx.newPage();
+  page.on('pageerror', e => console.log(`# pageerror: ${e.message}`));
+  await page.goto(`${app.origin}/`);
+  await page.waitForFunction(() => window.e2e);
+  await page.evaluate(() => window.e2e.ready());
+  await make(page);
+  return page;
+}
+
+async function signInByPopup(page, email) {
+  const result = call(page, 'signIn');
+  const popup = await page.waitForEvent('popup', { timeout: 15_000 });
+  await completeIdpLogin(popup, email);
+  const r = await result;
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+}
+
+const refreshes = () => stack.count('oidc', 'refresh');
+
+describe('multi-tab session sync in Chromium (rotation on)', () => {
+  test('sign-in in A signs B in without a popup; 3 tabs at expiry make ONE /refresh; sign-out in B signs A and C out', T, async () => {
+    const ctx = await browser.newContext();
+    try {
+      const [a, b, c] = [await openTab(ctx), await openTab(ctx), await openTab(ctx)];
+      let popupsInB = 0;
+      b.on('popup', () => { popupsInB += 1; });
+      stack.resetCounts();
+      await signInByPopup(a, 'jane@example.com');
+      const signedInAt = Date.now();
+      await waitFor(async () => (await states(b)).at(-1) === 'SignedIn', { what: 'B signed in' });
+      await waitFor(async () => (await states(c)).at(-1) === 'SignedIn', { what: 'C signed in' });
+      const tokenA = (await call(a, 'getAccessToken')).value;
+      assert.equal((await call(b, 'getAccessToken')).value, tokenA, 'B got A\'s session');
+      assert.equal(popupsInB, 0);
+      const identity = (await call(c, 'getBackstageIdentity')).value;
+      assert.equal(identity.identity.userEntityRef, 'user:default/jane');
+      assert.equal(refreshes(), 1, 'only A\'s probe before its popup');
+
+      await sleep(Math.max(0, signedInAt + TTL * 1000 + 500 - Date.now()));
+      stack.resetCounts();
+      const results = await Promise.all([a, b, c].map(p => call(p, 'getAccessToken')));
+      for (const r of results) assert.equal(r.ok, true, JSON.stringify(r.error));
+      assert.equal(new Set(results.map(r => r.value)).size, 1, 'every tab has the same new token');
+      assert.notEqual(results[0].value, tokenA);
+      assert.equal(refreshes(), 1, 'one /refresh for three tabs');
+
+      stack.resetCounts();
+      assert.equal((await call(b, 'signOut')).ok, true);
+      await waitFor(async () => (await states(a)).at(-1) === 'SignedOut', { what: 'A signed out', timeout: 2000 });
+      await waitFor(async () => (await states(c)).at(-1) === 'SignedOut', { what: 'C signed out', timeout: 2000 });
+      assert.equal(stack.count('oidc', 'logout'), 1);
+      const optional = await call(a, 'getAccessToken', undefined, { optional: true });
+      assert.equal(optional.ok, true);
+      assert.deepEqual(optional.value, { undefined: true }, 'A has no session left');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  // BroadcastChannel is scoped to the origin, so a forger is a script of this origin, which could
+  // read storage and call the backend itself: validation guards against malformed, foreign and
+  // stale messages (and tokens that are not Backstage's), not against XSS.
+  test('forged channel messages are ignored', T, async () => {
+    const ctx = await browser.newContext();
+    try {
+      const a = await openTab(ctx);
+      await signInByPopup(a, 'jane@example.com');
+      const before = (await call(a, 'getBackstageIdentity')).value;
+      const other = await ctx.newPage();
+      await other.goto(`${app.origin}/`);
+      await other.evaluate(() => {
+        const ch = new BroadcastChannel('backstage-wasm-auth:oidc:development');
+        const base = { protocol: 'backstage-wasm-auth/session', version: 1, provider: 'oidc', environment: 'development', sender: 'evil' };
+        ch.postMessage('{not json');
+        ch.postMessage(JSON.stringify({ ...base, type: 'signedIn', session: { profile: {}, backstage: {
+          token: 'x.eyJzdWIiOiJ1c2VyOmRlZmF1bHQvYWRtaW4ifQ.y',
+          identity: { type: 'user', userEntityRef: 'user:default/admin', ownershipEntityRefs: [] } } } }));
+        ch.postMessage(JSON.stringify({ ...base, provider: 'github', type: 'signedOut' }));
+        ch.postMessage({ type: 'signedOut' });
+        ch.close();
+      });
+      await sleep(300);
+      assert.deepEqual(await states(a), ['SignedOut', 'SignedIn']);
+      assert.deepEqual((await call(a, 'getBackstageIdentity')).value, before);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('20 tabs opened at once with an expired token: 0 signed out, 1 /refresh', T, async () => {
+    const ctx = await browser.newContext();
+    try {
+      const first = await openTab(ctx);
+      await signInByPopup(first, 'jane@example.com');
+      await sleep(TTL * 1000 + 500);
+      stack.resetCounts();
+      const tabs = await Promise.all(Array.from({ length: 20 }, () => openTab(ctx)));
+      const results = await Promise.all([first, ...tabs].map(p => call(p, 'getAccessToken')));
+      const failures = results.filter(r => !r.ok);
+      assert.deepEqual(failures, [], 'no tab failed');
+      const signedOut = (await Promise.all(tabs.map(states))).filter(s => s.at(-1) !== 'SignedIn').length;
+      console.log(`# ours: 21 tabs, ${refreshes()} /refresh, ${signedOut} signed out`);
+      assert.equal(signedOut, 0);
+      assert.equal(refreshes(), 1);
+      assert.equal(new Set(results.map(r => r.value)).size, 1);
+    } finally {
+      await ctx.close();
+    }
+  });
+});

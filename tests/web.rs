@@ -643,7 +643,10 @@ async fn async_base_url_network_errors_and_timeouts() {
 }
 
 fn seen_states(recorder: &JsValue) -> Vec<String> {
-    Array::from(&get(recorder, "seen")).iter().filter_map(|v| v.as_string()).collect()
+    Array::from(&get(recorder, "seen"))
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -652,23 +655,41 @@ async fn tabs_share_sign_in_one_refresh_and_sign_out() {
     let counter = std::rc::Rc::new(std::cell::Cell::new(0));
     let c2 = counter.clone();
     // First session: 100 s (inside the 180 s margin, so stale at once); later ones: 1 h.
-    answer_with(move |url, _| {
-        if url.contains("/logout") {
-            return (200, to_js(json!({})));
-        }
-        c2.set(c2.get() + 1);
-        let ttl = if c2.get() == 1 { 100.0 } else { 3600.0 };
-        (200, auth_response(&format!("tab-{}", c2.get()), ttl, None))
-    }, 100);
+    answer_with(
+        move |url, _| {
+            if url.contains("/logout") {
+                return (200, to_js(json!({})));
+            }
+            c2.set(c2.get() + 1);
+            let ttl = if c2.get() == 1 { 100.0 } else { 3600.0 };
+            (200, auth_response(&format!("tab-{}", c2.get()), ttl, None))
+        },
+        100,
+    );
     let a = client("tabs", json!({"storage": "memory"}));
     let b = client("tabs", json!({"storage": "memory"}));
     let isolated = client("tabs", json!({"storage": "memory", "crossTabSync": false}));
     let b_states = record(&b.session_state());
     let isolated_states = record(&isolated.session_state());
-    assert_eq!(access_token(&a, none()).await.expect("a").as_string().as_deref(), Some("tab-1"));
+    assert_eq!(
+        access_token(&a, none())
+            .await
+            .expect("a")
+            .as_string()
+            .as_deref(),
+        Some("tab-1")
+    );
     settle(sleep(50)).await.expect("tick");
-    assert_eq!(seen_states(&b_states), vec!["SignedOut", "SignedIn"], "B signed in by A's announcement");
-    assert_eq!(seen_states(&isolated_states), vec!["SignedOut"], "opted out");
+    assert_eq!(
+        seen_states(&b_states),
+        vec!["SignedOut", "SignedIn"],
+        "B signed in by A's announcement"
+    );
+    assert_eq!(
+        seen_states(&isolated_states),
+        vec!["SignedOut"],
+        "opted out"
+    );
     assert_eq!(request_count("/refresh"), 1);
 
     // Both sessions are stale: A and B ask at once; the Web Lock makes B wait for A's result.
@@ -677,7 +698,10 @@ async fn tabs_share_sign_in_one_refresh_and_sign_out() {
         &b.get_access_token(none().unchecked_into(), none().unchecked_into()),
     );
     let tokens = settle(Promise::all(&both)).await.expect("both");
-    let tokens: Vec<String> = Array::from(&tokens).iter().filter_map(|v| v.as_string()).collect();
+    let tokens: Vec<String> = Array::from(&tokens)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
     assert_eq!(tokens, vec!["tab-2", "tab-2"]);
     assert_eq!(request_count("/refresh"), 2, "one /refresh for two tabs");
 
@@ -687,12 +711,25 @@ async fn tabs_share_sign_in_one_refresh_and_sign_out() {
         "environment": "development", "sender": "evil", "type": "signedIn",
         "session": {"profile": {}, "backstage": {"token": "x.eyJzdWIiOiJ1c2VyOmRlZmF1bHQvYWRtaW4ifQ.y",
             "identity": {"type": "user", "userEntityRef": "user:default/jane", "ownershipEntityRefs": []}}}});
-    for junk in [to_js(forged), "not json".into(), to_js(json!({"protocol": "other"})),
-                 JsValue::from(r#"{"protocol":"backstage-wasm-auth/session","version":1,"provider":"other","environment":"development","sender":"x","type":"signedOut"}"#)] {
+    for junk in [
+        to_js(forged),
+        "not json".into(),
+        to_js(json!({"protocol": "other"})),
+        JsValue::from(
+            r#"{"protocol":"backstage-wasm-auth/session","version":1,"provider":"other","environment":"development","sender":"x","type":"signedOut"}"#,
+        ),
+    ] {
         broadcast(name, &junk);
     }
     settle(sleep(50)).await.expect("tick");
-    assert_eq!(access_token(&a, none()).await.expect("a").as_string().as_deref(), Some("tab-2"));
+    assert_eq!(
+        access_token(&a, none())
+            .await
+            .expect("a")
+            .as_string()
+            .as_deref(),
+        Some("tab-2")
+    );
     assert_eq!(seen_states(&b_states), vec!["SignedOut", "SignedIn"]);
 
     // Sign-out in B signs A out too.
@@ -700,6 +737,8 @@ async fn tabs_share_sign_in_one_refresh_and_sign_out() {
     settle(b.sign_out()).await.expect("sign out");
     settle(sleep(50)).await.expect("tick");
     assert_eq!(seen_states(&a_states), vec!["SignedIn", "SignedOut"]);
-    assert!(access_token(&a, opts(json!({"optional": true}))).await.is_ok());
+    assert!(access_token(&a, opts(json!({"optional": true})))
+        .await
+        .is_ok());
     restore_fetch();
 }

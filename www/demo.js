@@ -344,7 +344,7 @@ async function setProxyUser(user) {
     });
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
     proxyUser = user;
-    log('info', 'oauth2-proxy', ['the proxy now forwards ', user ? h('code', `${user}@example.com`) : 'nobody', ' (takes effect on the next /refresh)'], performance.now() - t0);
+    log('info', 'oauth2-proxy', ['the proxy now forwards ', user ? h('code', `${user}@example.com`) : 'nobody', ' — takes effect at the next /refresh: sign out and in again'], performance.now() - t0);
   } catch (err) {
     logError('oauth2-proxy', 'switching the proxy user', err, performance.now() - t0);
   }

@@ -12,7 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, signInPopup } from '../e2e/stack/browser.mjs';
+import { completeIdpLogin, launchBrowser, signInPopup } from '../e2e/stack/browser.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'tests/demo/out');
@@ -228,6 +228,23 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     const errorEvents = await p2.evaluate(() => window.demo.events.filter(e => e.kind === 'error').map(e => e.text));
     assert.ok(errorEvents.some(t => /AuthResponseError/.test(t)), errorEvents.join('\n'));
     await fullShot(p2, '06-stranger-error');
+    await ctx.close();
+  });
+
+  test('the redirect flow leaves for the IdP and comes back signed in', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+    const p4 = await ctx.newPage();
+    await p4.goto(`${demo.app}/?theme=light`);
+    await p4.waitForSelector('html[data-ready="true"]');
+    const t0 = Date.now();
+    await p4.click(`${providerRow('oidc-redirect')} [data-action="sign-in"]`);
+    await p4.waitForURL(u => u.origin === new URL(demo.backend).origin.replace('7007', '7010'), { waitUntil: 'commit' });
+    const { steps } = await completeIdpLogin(p4, 'john@example.com');
+    assert.deepEqual(steps, ['login', 'consent']);
+    await p4.waitForSelector(`${providerRow('oidc-redirect')}[data-state="SignedIn"]`);
+    await p4.waitForFunction(() => document.querySelector('#session [data-field="userEntityRef"]')?.textContent === 'user:default/john');
+    timings.redirectSignInMs = Date.now() - t0;
+    assert.equal(new URL(p4.url()).origin, demo.app);
     await ctx.close();
   });
 

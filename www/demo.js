@@ -306,9 +306,9 @@ async function signOut(card) {
 
 async function refreshNow(card) {
   const before = await fetchCounts();
-  const t0 = performance.now();
   const oldToken = card.details?.accessToken ?? card.details?.identity?.token;
   await run(card, 'getAccessToken()', async () => {
+    const t0 = performance.now();
     const token = await card.client.getAccessToken();
     const ms = performance.now() - t0;
     const after = await fetchCounts();

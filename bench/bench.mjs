@@ -1,7 +1,7 @@
 // bench/run's driver: OUR WASM client vs Backstage's OAuth2 (@backstage/core-app-api), side by side
 // in one headless Chromium against the real e2e stack (tests/e2e/stack). See bench/README.md.
 //
-//   node bench/bench.mjs [--quick] [--out DIR] [--pkg DIR]
+//   node bench/bench.mjs [--quick] [--size-detail] [--out DIR] [--pkg DIR]
 //
 // --quick: small counts, same code paths; checks correctness only (exit 1 on a failure), never speed.
 import { execFileSync } from 'node:child_process';
@@ -26,13 +26,15 @@ const quick = argv.includes('--quick');
 const argValue = name => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
 const outDir = path.resolve(argValue('--out') ?? (quick ? path.join(benchDir, 'out') : benchDir));
 const pkgSrc = path.resolve(argValue('--pkg') ?? path.join(root, 'pkg'));
+// The names-retained rebuild for size by crate takes a minute under load: not in --quick unless asked.
+const sizeDetail = !quick || argv.includes('--size-detail');
 
 const P = quick ? {
   coldLoads: 3, firstSignIns: 1, repeatSignIns: 1, restoreLoads: 2, stormNs: [1, 10, 100, 1000], stormReps: 1,
-  cachedRuns: 1, cachedBatches: 20, batchSize: 100, concurrentReps: 2, memoryCalls: 5_000,
+  cachedRuns: 1, cachedBatches: 20, batchSize: 100, concurrentReps: 2, memoryCalls: 5_000, memoryReps: 1,
 } : {
-  coldLoads: 30, firstSignIns: 3, repeatSignIns: 10, restoreLoads: 20, stormNs: [1, 10, 100, 1000], stormReps: 5,
-  cachedRuns: 5, cachedBatches: 1000, batchSize: 100, concurrentReps: 20, memoryCalls: 100_000,
+  coldLoads: 30, firstSignIns: 3, repeatSignIns: 10, restoreLoads: 20, stormNs: [1, 10, 100, 1000], stormReps: 10,
+  cachedRuns: 5, cachedBatches: 1000, batchSize: 100, concurrentReps: 20, memoryCalls: 100_000, memoryReps: 3,
 };
 const STACK = { accessTokenTtl: 3600, backstageTokenTtl: 3600 };
 const EMAIL = 'jane@example.com';
@@ -111,8 +113,8 @@ async function main() {
   check('pkg/ from scripts/build instantiates (wasm + glue)', !ours.shippedError, ours.shippedError ?? '');
   if (ours.shippedError) log(`pkg/ does not instantiate; measuring ${ours.source}`);
 
-  log('sizes (esbuild bundles, wasm name section, twiggy)');
-  const sizes = await measureSizes({ root, benchDir, pkgDir, tmp, wasmOpt: ours.wasmOpt });
+  log(`sizes (esbuild bundles${sizeDetail ? ', names-retained rebuild for size by crate, twiggy' : ''})`);
+  const sizes = await measureSizes({ root, benchDir, pkgDir, tmp, wasmOpt: ours.wasmOpt, detail: sizeDetail });
   for (const k of ['raw', 'gzip', 'brotli']) {
     sample(`size_${k}_bytes`, 'ours', sizes.ours.total[k]);
     sample(`size_${k}_bytes`, 'peer', sizes.peer.oauth2[k]);
@@ -272,7 +274,7 @@ async function main() {
     }
 
     // ---- 6. memory after many calls: JS heap (CDP, after GC) + WASM linear memory
-    log(`memory: ${P.memoryCalls} calls, then GC, per client`);
+    log(`memory: ${P.memoryReps} x (${P.memoryCalls} calls, then GC) per client`);
     async function heap(page) {
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('HeapProfiler.enable');
@@ -288,15 +290,17 @@ async function main() {
       machine.blankPageJsHeapBytes = await heap(page);
       await ctx.close();
     }
-    for (const c of [...SIDES, 'oidcts']) {
-      const before = await heap(iso[c]);
-      await iso[c].evaluate(n => window.harness.calls(window.bench, n), P.memoryCalls);
-      const after = await heap(iso[c]);
-      const wasmBytes = await iso[c].evaluate(() => window.bench.wasmMemoryBytes());
-      sample('memory_js_heap_bytes', c, after);
-      sample('memory_js_heap_growth_bytes', c, after - before);
-      sample('memory_wasm_linear_bytes', c, wasmBytes);
-      sample('memory_total_bytes', c, after + wasmBytes);
+    for (let rep = 0; rep < P.memoryReps; rep++) {
+      for (const c of rep % 2 ? ['oidcts', 'peer', 'ours'] : ['ours', 'peer', 'oidcts']) {
+        const before = await heap(iso[c]);
+        await iso[c].evaluate(n => window.harness.calls(window.bench, n), P.memoryCalls);
+        const after = await heap(iso[c]);
+        const wasmBytes = await iso[c].evaluate(() => window.bench.wasmMemoryBytes());
+        sample('memory_js_heap_bytes', c, after);
+        sample('memory_js_heap_growth_bytes', c, after - before);
+        sample('memory_wasm_linear_bytes', c, wasmBytes);
+        sample('memory_total_bytes', c, after + wasmBytes);
+      }
     }
 
     machine.loadAvgEnd = os.loadavg().map(x => +x.toFixed(2));

@@ -204,6 +204,16 @@ export function renderMarkdown(r) {
     out.push(mdTable(['crate', 'code bytes', 'share', 'functions'], b.crates.slice(0, 16).map(c =>
       [c.crate, fmt(c.bytes, 'bytes'), `${(100 * c.bytes / codeTotal).toFixed(1)}%`, c.functions])));
     out.push('');
+    const deps = b.dependencies;
+    if (deps?.rows) {
+      out.push('Code bytes per direct dependency of our crate: the crates in the wasm build graph only because of that dependency '
+        + '(`cargo metadata`, wasm32 target), summed. Shared crates (serde, http, getrandom, ...) count for nobody here; data segments '
+        + '(constant tables) are not attributed.');
+      out.push('');
+      out.push(mdTable(['direct dependency', 'code bytes', 'crates it alone brings (with code in the wasm)'],
+        deps.rows.filter(x => x.bytes > 0).map(x => [x.dependency, fmt(x.bytes, 'bytes'), x.cratesWithCode.join(', ')])));
+      out.push('');
+    }
     out.push('Our crate by module:');
     out.push('');
     out.push(mdTable(['module', 'code bytes', 'functions'], b.modules.map(x => [x.module, fmt(x.bytes, 'bytes'), x.functions])));
@@ -262,7 +272,7 @@ export function renderMarkdown(r) {
       + `${p.batchSize} sequential awaited calls after a warm-up; per-call time = batch time / ${p.batchSize}; p50/p99 over the batches `
       + 'of a run, then min/median/max over the runs. oidc-client-ts: `(await userManager.getUser()).access_token` with a synthetic '
       + 'user in its sessionStorage store.',
-    `- Memory: after ${p.memoryCalls} more calls on the same isolated page, three CDP \`HeapProfiler.collectGarbage\`, then `
+    `- Memory: ${p.memoryReps} time(s), after ${p.memoryCalls} more calls on the same isolated page, three CDP \`HeapProfiler.collectGarbage\`, then `
       + '`Runtime.getHeapUsage().usedSize` (the page\'s whole JS heap: the harness is the same for every client) and the wasm '
       + `\`memory.buffer.byteLength\`. An empty isolated page with the harness: ${fmt(m.blankPageJsHeapBytes, 'bytes')} B of JS heap.`,
   ].join('\n'));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { readWasm, attribute } from './wasm-names.mjs';
+import { dependencyCost } from './deps.mjs';
 import { bindgenAndOpt, cargoWasm, toolEnv, wasmOptVersion } from './ours-build.mjs';
 
 export const ESBUILD_OPTIONS = Object.freeze({
@@ -27,9 +28,21 @@ export function measure(buf) {
 const add = (...ms) => ms.reduce((a, m) => ({ raw: a.raw + m.raw, gzip: a.gzip + m.gzip, brotli: a.brotli + m.brotli }),
   { raw: 0, gzip: 0, brotli: 0 });
 
-async function bundle(contents, resolveDir) {
-  const r = await esbuild.build({ ...ESBUILD_OPTIONS, stdin: { contents, resolveDir, loader: 'js' }, write: false });
-  return Buffer.from(r.outputFiles[0].contents);
+/** Bundles several one-line entries in one esbuild pass (core-app-api's index has ~3000 inputs). */
+async function bundleAll(entries, benchDir, tmp) {
+  const dir = path.join(tmp, 'size-entries');
+  fs.mkdirSync(dir, { recursive: true });
+  const entryPoints = Object.entries(entries).map(([name, contents]) => {
+    const file = path.join(benchDir, `.size-entry-${process.pid}-${name}.js`); // resolved from bench/node_modules
+    fs.writeFileSync(file, contents);
+    return { in: file, out: name };
+  });
+  try {
+    const r = await esbuild.build({ ...ESBUILD_OPTIONS, entryPoints, outdir: dir, write: false });
+    return Object.fromEntries(r.outputFiles.map(f => [path.basename(f.path, '.js'), Buffer.from(f.contents)]));
+  } finally {
+    for (const e of entryPoints) fs.rmSync(e.in, { force: true });
+  }
 }
 
 /** A names-retained copy of the shipped wasm: wasm-bindgen + wasm-opt -Oz -g on cargo's output. */
@@ -42,11 +55,17 @@ function namedWasm(root, tmp, wasmOpt) {
   }
 }
 
-export async function measureSizes({ root, benchDir, pkgDir, tmp, wasmOpt = 'wasm-opt' }) {
+export async function measureSizes({ root, benchDir, pkgDir, tmp, wasmOpt = 'wasm-opt', detail = true }) {
   const pkg = pkgDir ?? path.join(root, 'pkg');
   const wasmBuf = fs.readFileSync(path.join(pkg, 'backstage_wasm_auth_bg.wasm'));
   const glueBuf = fs.readFileSync(path.join(pkg, 'backstage_wasm_auth.js'));
-  const glueMin = await bundle(`export { default, AuthClient } from ${JSON.stringify(path.join(pkg, 'backstage_wasm_auth.js'))};`, benchDir);
+  const b = await bundleAll({
+    ours: `export { default, AuthClient } from ${JSON.stringify(path.join(pkg, 'backstage_wasm_auth.js'))};`,
+    oauth2: `export { OAuth2 } from '@backstage/core-app-api';`,
+    oauth2rm: `export { OAuth2, OAuthRequestManager } from '@backstage/core-app-api';`,
+    oidcts: `export { UserManager } from 'oidc-client-ts';`,
+  }, benchDir, tmp);
+  const glueMin = b.ours;
   const wasm = measure(wasmBuf);
   const ours = {
     wasm,
@@ -65,16 +84,13 @@ export async function measureSizes({ root, benchDir, pkgDir, tmp, wasmOpt = 'was
     if (files.includes('wasm-bytes.js')) ours.npmInlineWasmFallback = measure(fs.readFileSync(path.join(dist, 'wasm-bytes.js')));
   }
 
-  const peer = {
-    oauth2: measure(await bundle(`export { OAuth2 } from '@backstage/core-app-api';`, benchDir)),
-    oauth2WithRequestManager: measure(await bundle(`export { OAuth2, OAuthRequestManager } from '@backstage/core-app-api';`, benchDir)),
-  };
-  const oidcts = { userManager: measure(await bundle(`export { UserManager } from 'oidc-client-ts';`, benchDir)) };
+  const peer = { oauth2: measure(b.oauth2), oauth2WithRequestManager: measure(b.oauth2rm) };
+  const oidcts = { userManager: measure(b.oidcts) };
 
   // Where our bytes go.
   const shipped = readWasm(wasmBuf);
   const breakdown = { sections: shipped.sections };
-  const named = namedWasm(root, tmp, wasmOpt);
+  const named = detail ? namedWasm(root, tmp, wasmOpt) : { error: 'skipped in --quick mode (bench/run --quick --size-detail adds it)' };
   breakdown.wasmOpt = wasmOptVersion(wasmOpt);
   if (named.file) {
     const w = readWasm(fs.readFileSync(named.file));
@@ -84,6 +100,7 @@ export async function measureSizes({ root, benchDir, pkgDir, tmp, wasmOpt = 'was
     breakdown.crates = a.crates;
     breakdown.modules = a.modules;
     breakdown.topFunctions = a.top.slice(0, 25);
+    breakdown.dependencies = dependencyCost(root, a.crates);
     const tw = spawnSync('twiggy', ['top', '-n', '25', named.file], { env: named.env, encoding: 'utf8' });
     if (tw.status === 0) {
       breakdown.twiggyTop = tw.stdout;

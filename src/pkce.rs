@@ -59,6 +59,8 @@ pub struct Discovery {
     #[serde(default)]
     pub end_session_endpoint: Option<String>,
     #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
+    #[serde(default)]
     pub code_challenge_methods_supported: Option<Vec<String>>,
     /// RFC 9207: the provider puts `iss` in every authorization response.
     #[serde(default)]
@@ -99,6 +101,7 @@ pub fn parse_discovery(status: u16, body: &str, issuer: &str) -> Result<Discover
         Some(&d.token_endpoint),
         d.revocation_endpoint.as_ref(),
         d.end_session_endpoint.as_ref(),
+        d.userinfo_endpoint.as_ref(),
     ];
     for url in endpoints.into_iter().flatten() {
         check_secure_url(url, "endpoint")
@@ -291,6 +294,17 @@ fn profile(claims: &IdClaims) -> ProfileInfo {
     }
 }
 
+/// `primary`'s fields, `fallback`'s where `primary` has none.
+fn merge(primary: ProfileInfo, fallback: &ProfileInfo) -> ProfileInfo {
+    ProfileInfo {
+        email: primary.email.or_else(|| fallback.email.clone()),
+        display_name: primary
+            .display_name
+            .or_else(|| fallback.display_name.clone()),
+        picture: primary.picture.or_else(|| fallback.picture.clone()),
+    }
+}
+
 /// The token endpoint's refusal (`{error, error_description}`) as an `AuthResponseError` named
 /// by the OAuth error code; transport errors pass through; anything else is an invalid answer.
 /// Never quotes the body (it may hold tokens).
@@ -462,14 +476,83 @@ impl Provider {
             .request_async(http)
             .await
             .map_err(|e| token_error("token exchange", e))?;
-        self.to_response(
+        let mut response = self.to_response(
             &token,
             Expect::SignIn {
                 nonce: pending.nonce.secret(),
                 scopes: &pending.scopes,
             },
             clock.now_ms(),
-        )
+        )?;
+        // Providers that keep the profile claims out of the ID token (oidc-provider does for the
+        // code flow) have them at the UserInfo endpoint. Best effort: the profile is optional.
+        let profile = &response.profile;
+        if profile.email.is_none() && profile.display_name.is_none() {
+            let sub = token
+                .extra_fields()
+                .id_token
+                .as_deref()
+                .and_then(|t| decode_claims(t).ok())
+                .map(|c| c.sub);
+            if let Some(sub) = sub {
+                let access_token = token.access_token().secret();
+                if let Ok(Some(info)) = self.userinfo(http, access_token, &sub).await {
+                    response.profile = merge(info, &response.profile);
+                }
+            }
+        }
+        Ok(response)
+    }
+
+    /// The profile at the UserInfo endpoint (`None` when the provider has none). Its `sub` must
+    /// be the ID token's (OIDC Core §5.3.2).
+    pub async fn userinfo<C>(
+        &self,
+        http: &C,
+        access_token: &str,
+        sub: &str,
+    ) -> Result<Option<ProfileInfo>, AuthError>
+    where
+        C: for<'c> AsyncHttpClient<'c, Error = AuthError>,
+    {
+        let Some(url) = &self.discovery.userinfo_endpoint else {
+            return Ok(None);
+        };
+        let request = oauth2::http::Request::builder()
+            .method(oauth2::http::Method::GET)
+            .uri(url.as_str())
+            .header("accept", "application/json")
+            .header("authorization", format!("Bearer {access_token}"))
+            .body(Vec::new())
+            .map_err(|_| AuthError::Config("pkce: unusable userinfo URL".into()))?;
+        let response = http.call(request).await?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            return Err(refused(
+                &format!("HTTP{status}"),
+                format!("The UserInfo endpoint answered with status {status}"),
+            ));
+        }
+        #[derive(Deserialize)]
+        struct UserInfo {
+            sub: String,
+            #[serde(default)]
+            email: Option<String>,
+            #[serde(default)]
+            name: Option<String>,
+            #[serde(default)]
+            picture: Option<String>,
+        }
+        let info: UserInfo = serde_json::from_slice(response.body())
+            .map_err(|_| invalid("UserInfo: not a JSON object with a sub"))?;
+        if info.sub != sub {
+            return Err(invalid("UserInfo: another subject than the ID token's"));
+        }
+        Ok(Some(ProfileInfo {
+            email: info.email,
+            display_name: info.name,
+            picture: info.picture,
+        }))
     }
 
     /// The refresh token grant, checked and mapped (what the provider does not send again is
@@ -583,7 +666,11 @@ impl Provider {
                         if previous.sub.as_deref().is_some_and(|sub| sub != claims.sub) {
                             return Err(invalid("ID token: another subject after refresh"));
                         }
-                        (Some(id_token.to_owned()), profile(&claims))
+                        // Claims the new ID token lacks (see `userinfo`) stay as they were.
+                        (
+                            Some(id_token.to_owned()),
+                            merge(profile(&claims), &previous.profile),
+                        )
                     }
                     None => (
                         previous.id_token.as_ref().map(|t| t.expose().to_owned()),

@@ -36,6 +36,7 @@ fn discovery_json() -> Value {
         "token_endpoint": format!("{ISSUER}/token"),
         "revocation_endpoint": format!("{ISSUER}/token/revocation"),
         "end_session_endpoint": format!("{ISSUER}/session/end"),
+        "userinfo_endpoint": format!("{ISSUER}/me"),
         "jwks_uri": format!("{ISSUER}/jwks"),
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
@@ -637,4 +638,93 @@ fn revocation_errors() {
     let broken = Scripted::new(502, json!("bad gateway"));
     let e = block_on(p.revoke(&broken.client(), &Secret::new("rt".into()))).expect_err("502");
     assert_eq!(e.backend_name(), Some("HTTP502"));
+}
+
+/// Answers by path: `/token` with `token`, `/me` with `userinfo`; records the requests.
+fn routed(
+    token: Value,
+    userinfo: (u16, Value),
+    log: Rc<RefCell<Vec<HttpRequest>>>,
+) -> impl Fn(HttpRequest) -> Ready<Result<HttpResponse, AuthError>> {
+    move |request| {
+        let answer = match request.uri().path() {
+            "/token" => http_response(200, &token),
+            "/me" => http_response(userinfo.0, &userinfo.1),
+            _ => http_response(404, &json!({"error": "not_found"})),
+        };
+        log.borrow_mut().push(request);
+        ready(Ok(answer))
+    }
+}
+
+#[test]
+fn profile_from_userinfo_when_the_id_token_has_none() {
+    let bare_id = id_token_with(|c| {
+        let c = c.as_object_mut().expect("object");
+        for k in ["email", "name", "picture"] {
+            c.remove(k);
+        }
+    });
+    let run = |userinfo: (u16, Value)| {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let http = routed(token_body(Some(bare_id.clone())), userinfo, log.clone());
+        let p = provider();
+        let pending = p.authorize(&ScopeSet::default(), fixed_random());
+        let code = callback(&p, &pending);
+        let r = block_on(p.exchange_code(&http, pending, code, &FixedClock)).expect("signed in");
+        (r, log)
+    };
+    let (r, log) = run((
+        200,
+        json!({"sub": "jane@example.com", "email": "jane@example.com",
+        "name": "Jane Doe"}),
+    ));
+    assert_eq!(r.profile.email.as_deref(), Some("jane@example.com"));
+    assert_eq!(r.profile.display_name.as_deref(), Some("Jane Doe"));
+    let log = log.borrow();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].uri(), "http://127.0.0.1:7010/me");
+    assert_eq!(log[1].headers()["authorization"], "Bearer at-1");
+    // Another subject, or a failing endpoint: no profile, but still signed in.
+    for userinfo in [
+        (
+            200,
+            json!({"sub": "john@example.com", "email": "john@example.com"}),
+        ),
+        (401, json!({"error": "invalid_token"})),
+        (200, json!(["not", "an", "object"])),
+    ] {
+        let (r, _) = run(userinfo);
+        assert_eq!(r.profile, ProfileInfo::default());
+        assert!(r.provider_info.is_some());
+    }
+    // An ID token that has the claims: no UserInfo request.
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let http = routed(
+        token_body(Some(id_token_with(|_| {}))),
+        (500, json!({})),
+        log.clone(),
+    );
+    let p = provider();
+    let pending = p.authorize(&ScopeSet::default(), fixed_random());
+    let code = callback(&p, &pending);
+    block_on(p.exchange_code(&http, pending, code, &FixedClock)).expect("signed in");
+    assert_eq!(log.borrow().len(), 1);
+}
+
+#[test]
+fn a_refreshed_id_token_without_profile_claims_keeps_the_profile() {
+    let p = provider();
+    let bare = id_token_with(|c| {
+        let c = c.as_object_mut().expect("object");
+        c.remove("email");
+        c.remove("nonce");
+    });
+    let answer = Scripted::new(
+        200,
+        json!({"access_token": "at-2", "token_type": "Bearer", "id_token": bare}),
+    );
+    let r = block_on(p.refresh(&answer.client(), &previous(), &FixedClock)).expect("refreshed");
+    assert_eq!(r.profile.email.as_deref(), Some("jane@example.com"));
+    assert_eq!(r.profile.display_name.as_deref(), Some("Jane Doe"));
 }

@@ -1,0 +1,361 @@
+// The client's `flow: 'pkce'` against the REAL oidc-provider IdP of the e2e stack (public client
+// `spa`, PKCE required), in headless Chromium, without any Backstage backend in the loop:
+// sign-in through the popup and www/pkce-callback.html, refresh (rotating refresh tokens, short
+// access token TTL), one refresh for concurrent callers, silent refresh after a reload, a forged
+// `state`, a tampered ID token, a revoked refresh token, sign-out revocation.
+// Run: tests/e2e/run tests/e2e/pkce-client.test.mjs   (builds pkg/ with scripts/build if stale)
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startStack } from './stack/stack.mjs';
+import { launchBrowser, waitForPopup, completeIdpLogin } from './stack/browser.mjs';
+import { startAppServer } from './stack/appserver.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(here, '../..');
+const T = { timeout: 60_000 };
+/** IdP access + ID token lifetime (s): short, so that tests see tokens expire. */
+const TTL = 6;
+
+// ---------------------------------------------------------------------------------------------
+// pkg/: built by scripts/build when missing or older than the sources, then copied aside (a
+// concurrent rebuild cannot pull it away mid-run).
+
+function newest(p) {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(0, ...fs.readdirSync(p).map(e => newest(path.join(p, e))));
+}
+
+function snapshotPkg() {
+  const pkg = path.join(REPO, 'pkg');
+  const files = ['backstage_wasm_auth.js', 'backstage_wasm_auth_bg.wasm'].map(f => path.join(pkg, f));
+  const sources = ['src', 'Cargo.toml', 'Cargo.lock'].map(p => path.join(REPO, p)).filter(fs.existsSync);
+  const stale = !files.every(fs.existsSync)
+    || Math.min(...files.map(f => fs.statSync(f).mtimeMs)) < Math.max(...sources.map(newest));
+  if (stale) {
+    console.log('# pkg/ missing or stale: running scripts/build');
+    const r = spawnSync(path.join(REPO, 'scripts/build'), [], { cwd: REPO, encoding: 'utf8', timeout: 15 * 60_000 });
+    if (r.status !== 0) throw new Error(`scripts/build failed:\n${r.stdout}\n${r.stderr}`);
+    console.log(`# ${r.stdout.trim().split('\n').pop()}`);
+  }
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bs-e2e-pkce-'));
+  fs.mkdirSync(path.join(root, 'pkg'));
+  for (const f of fs.readdirSync(pkg)) fs.copyFileSync(path.join(pkg, f), path.join(root, 'pkg', f));
+  return root;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The test app: our client from /pkg/, `window.t` for page.evaluate (plain JSON results only).
+
+const APP_HTML = `<!doctype html><meta charset="utf-8"><title>pkce e2e</title>
+<script type="module">
+import init, { AuthClient } from '/pkg/backstage_wasm_auth.js';
+const ready = init();
+const clients = {}, states = {}, pending = {};
+const plain = v => v === undefined ? { undefined: true } : JSON.parse(JSON.stringify(v));
+const errorOf = e => ({ name: e?.name, message: e?.message, backendName: e?.backendName ?? null });
+window.t = {
+  ready: () => ready.then(() => true),
+  make(name, options) {
+    clients[name] = new AuthClient(options);
+    states[name] = [];
+    clients[name].sessionState$().subscribe(s => states[name].push(s));
+    return true;
+  },
+  async call(name, method, ...args) {
+    try { return { ok: true, value: plain(await clients[name][method](...args)) }; }
+    catch (e) { return { ok: false, error: errorOf(e) }; }
+  },
+  start(id, name, method, ...args) { pending[id] = t.call(name, method, ...args); return true; },
+  settle: id => pending[id],
+  async burst(name, n) {
+    const all = await Promise.all(Array.from({ length: n }, () => clients[name].getAccessToken()));
+    return [...new Set(all)];
+  },
+  states: name => states[name],
+  storage: () => Object.fromEntries(Object.keys(sessionStorage).map(k => [k, sessionStorage.getItem(k)])),
+};
+</script><h1>pkce e2e</h1>`;
+
+let root, app, stack, browser;
+
+before(async () => {
+  root = snapshotPkg();
+  app = await startAppServer({
+    root,
+    routes: {
+      '/': APP_HTML,
+      '/pkce-callback.html': fs.readFileSync(path.join(REPO, 'www/pkce-callback.html'), 'utf8'),
+    },
+  });
+  stack = await startStack({ appOrigins: [app.origin], accessTokenTtl: TTL, rotateRefreshToken: true });
+  browser = await launchBrowser();
+}, { timeout: 20 * 60_000 });
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await app?.close();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+const STORAGE_KEY = 'backstage-wasm-auth:idp:development';
+
+function options(extra = {}) {
+  return {
+    provider: { id: 'idp', title: 'IdP' },
+    pkce: { issuer: stack.idpUrl, clientId: 'spa', redirectUri: `${app.origin}/pkce-callback.html` },
+    refreshMarginSeconds: 2,
+    ...extra,
+  };
+}
+
+/** A fresh browser context (own cookies, storage, IdP session) with the app and client 'c'. */
+async function appPage(extra) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  // Every request to the IdP from any page of the context (the popup too), with its status.
+  const idp = [];
+  const seen = new Map();
+  ctx.on('request', r => {
+    if (!r.url().startsWith(stack.idpUrl) || r.method() === 'OPTIONS') return;
+    const e = { method: r.method(), url: r.url(), body: r.postData() };
+    seen.set(r, e);
+    idp.push(e);
+  });
+  ctx.on('response', r => { const e = seen.get(r.request()); if (e) e.status = r.status(); });
+  await page.goto(`${app.origin}/`);
+  await page.evaluate(() => t.ready());
+  await page.evaluate(([o]) => t.make('c', o), [options(extra)]);
+  const tokenCalls = grant => idp.filter(r => r.method === 'POST' && new URL(r.url).pathname === '/token'
+    && new URLSearchParams(r.body ?? '').get('grant_type') === grant);
+  return { ctx, page, idp, tokenCalls };
+}
+
+/** signIn() in the page; drives the IdP's login + consent pages in the popup. */
+async function signIn(page, email = 'jane@example.com') {
+  const popup = await waitForPopup(page, () => page.evaluate(() => t.start('in', 'c', 'signIn')));
+  const { steps } = await completeIdpLogin(popup, email);
+  const result = await page.evaluate(() => t.settle('in'));
+  return { result, steps, popup };
+}
+
+function claims(jwt) {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+}
+
+function stored(page) {
+  return page.evaluate(() => t.storage()).then(s => (s['backstage-wasm-auth:idp:development']
+    ? JSON.parse(s['backstage-wasm-auth:idp:development']) : null));
+}
+
+describe('flow pkce against oidc-provider', () => {
+  test('sign-in: popup, callback page, code + verifier exchange, ID token checked, session stored', T, async () => {
+    const { ctx, page, idp, tokenCalls } = await appPage();
+    try {
+      const { result, steps, popup } = await signIn(page);
+      assert.deepEqual(result, { ok: true, value: { undefined: true } }, JSON.stringify(result));
+      assert.deepEqual(steps, ['login', 'consent']);
+      // The client closed the popup once it had the answer.
+      await popup.waitForEvent('close', { timeout: 5000 }).catch(() => {});
+      assert.equal(popup.isClosed(), true);
+
+      // The authorization request: S256 challenge, state, nonce, openid scope, our redirect URI.
+      const auth = new URL(idp.find(r => new URL(r.url).pathname === '/auth').url);
+      assert.equal(auth.searchParams.get('client_id'), 'spa');
+      assert.equal(auth.searchParams.get('response_type'), 'code');
+      assert.equal(auth.searchParams.get('code_challenge_method'), 'S256');
+      assert.match(auth.searchParams.get('code_challenge'), /^[A-Za-z0-9_-]{43}$/);
+      assert.ok(auth.searchParams.get('state') && auth.searchParams.get('nonce'));
+      assert.equal(auth.searchParams.get('scope'), 'email openid profile');
+      assert.equal(auth.searchParams.get('redirect_uri'), `${app.origin}/pkce-callback.html`);
+      // One discovery, one code exchange (with the verifier, no secret).
+      assert.equal(idp.filter(r => r.url.endsWith('/.well-known/openid-configuration')).length, 1);
+      const [exchange] = tokenCalls('authorization_code');
+      assert.equal(exchange.status, 200);
+      const form = new URLSearchParams(exchange.body);
+      assert.match(form.get('code_verifier'), /^[A-Za-z0-9_-]{43}$/);
+      assert.equal(form.get('client_id'), 'spa');
+      assert.equal(form.get('client_secret'), null);
+
+      const access = await page.evaluate(() => t.call('c', 'getAccessToken'));
+      assert.ok(access.ok && typeof access.value === 'string' && access.value.length > 10, JSON.stringify(access));
+      const id = await page.evaluate(() => t.call('c', 'getIdToken'));
+      const c = claims(id.value);
+      assert.equal(c.iss, stack.idpUrl);
+      assert.equal(c.aud, 'spa');
+      assert.equal(c.sub, 'jane@example.com');
+      assert.equal(c.nonce, auth.searchParams.get('nonce'));
+      const profile = await page.evaluate(() => t.call('c', 'getProfile'));
+      assert.equal(profile.value.email, 'jane@example.com');
+      assert.equal(profile.value.displayName, 'Jane Doe');
+      const identity = await page.evaluate(() => t.call('c', 'getBackstageIdentity'));
+      assert.deepEqual(identity, { ok: true, value: { undefined: true } });
+      assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut', 'SignedIn']);
+
+      // Stored: schema 1, the refresh token inside the provider session, no Backstage part.
+      const record = await stored(page);
+      assert.equal(record.version, 1);
+      assert.ok(record.session.provider.refreshToken);
+      assert.equal(record.session.backstage, undefined);
+      // The callback page took the code out of the popup's history; nothing left in the app's URL.
+      assert.equal(new URL(page.url()).search, '');
+    } finally { await ctx.close(); }
+  });
+
+  test('refresh: rotating refresh token, one request for concurrent callers, silent after a reload', T, async () => {
+    const { ctx, page, idp, tokenCalls } = await appPage();
+    try {
+      assert.equal((await signIn(page)).result.ok, true);
+      const first = (await page.evaluate(() => t.call('c', 'getAccessToken'))).value;
+      const rt1 = (await stored(page)).session.provider.refreshToken;
+      // TTL 6 s, margin 2 s: stale after 4 s.
+      await sleep((TTL - 2) * 1000 + 300);
+      const distinct = await page.evaluate(() => t.burst('c', 5));
+      assert.equal(distinct.length, 1, JSON.stringify(distinct));
+      assert.notEqual(distinct[0], first);
+      const refreshes = tokenCalls('refresh_token');
+      assert.equal(refreshes.length, 1, JSON.stringify(refreshes));
+      assert.equal(refreshes[0].status, 200);
+      assert.equal(new URLSearchParams(refreshes[0].body).get('refresh_token'), rt1);
+      const rt2 = (await stored(page)).session.provider.refreshToken;
+      assert.notEqual(rt2, rt1, 'the IdP rotates refresh tokens: the new one is stored');
+      // The refreshed ID token is checked too and the profile kept.
+      const profile = await page.evaluate(() => t.call('c', 'getProfile'));
+      assert.equal(profile.value.email, 'jane@example.com');
+      assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut', 'SignedIn']);
+      // Discovery stayed cached.
+      assert.equal(idp.filter(r => r.url.endsWith('/.well-known/openid-configuration')).length, 1);
+
+      // Reload once the access token has expired: the stored session is dropped as expired, but
+      // its refresh token still signs in without a popup.
+      await sleep(TTL * 1000 + 500);
+      await page.reload();
+      await page.evaluate(() => t.ready());
+      await page.evaluate(([o]) => t.make('c', o), [options()]);
+      let popups = 0;
+      page.on('popup', () => { popups += 1; });
+      const again = await page.evaluate(() => t.call('c', 'getAccessToken'));
+      assert.equal(again.ok, true, JSON.stringify(again));
+      assert.equal(typeof again.value, 'string');
+      assert.equal(popups, 0);
+      assert.equal(tokenCalls('refresh_token').at(-1).status, 200);
+      assert.equal(new URLSearchParams(tokenCalls('refresh_token').at(-1).body).get('refresh_token'), rt2);
+    } finally { await ctx.close(); }
+  });
+
+  test('a callback with another state is rejected (AuthResponseError InvalidState), no session', T, async () => {
+    const { ctx, page, tokenCalls } = await appPage();
+    try {
+      // The IdP sends back another state than ours (an injected or stale authorization response):
+      // the authorization request is rewritten on its way out of the popup.
+      await ctx.route(u => u.origin === stack.idpUrl && u.pathname === '/auth', async route => {
+        const u = new URL(route.request().url());
+        u.searchParams.set('state', 'forged-state');
+        await route.continue({ url: u.href });
+      });
+      const { result } = await signIn(page);
+      assert.equal(result.ok, false);
+      assert.equal(result.error.name, 'AuthResponseError');
+      assert.equal(result.error.backendName, 'InvalidState');
+      // The code was never exchanged.
+      assert.equal(tokenCalls('authorization_code').length, 0);
+      assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut']);
+      assert.equal(await stored(page), null);
+    } finally { await ctx.close(); }
+  });
+
+  for (const [what, tamper] of [
+    ['another nonce', c => { c.nonce = 'replayed'; }],
+    ['another audience', c => { c.aud = 'other-client'; }],
+    ['another issuer', c => { c.iss = 'http://evil.example'; }],
+    ['expired', c => { c.exp = Math.floor(Date.now() / 1000) - 3600; }],
+  ]) {
+    test(`a tampered ID token (${what}) is rejected (InvalidResponseError), no session`, T, async () => {
+      const { ctx, page } = await appPage();
+      try {
+        await ctx.route(`${stack.idpUrl}/token`, async route => {
+          const response = await route.fetch();
+          const body = await response.json();
+          if (body.id_token) {
+            const [h, p, s] = body.id_token.split('.');
+            const c = JSON.parse(Buffer.from(p, 'base64url').toString());
+            tamper(c);
+            body.id_token = `${h}.${Buffer.from(JSON.stringify(c)).toString('base64url')}.${s}`;
+          }
+          await route.fulfill({ response, json: body });
+        });
+        const { result } = await signIn(page);
+        assert.equal(result.ok, false, JSON.stringify(result));
+        assert.equal(result.error.name, 'InvalidResponseError', JSON.stringify(result));
+        assert.match(result.error.message, /ID token/);
+        assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut']);
+        assert.equal(await stored(page), null);
+      } finally { await ctx.close(); }
+    });
+  }
+
+  test('a revoked refresh token: the refresh fails with invalid_grant and the session ends SignedOut', T, async () => {
+    const { ctx, page, tokenCalls } = await appPage();
+    try {
+      assert.equal((await signIn(page)).result.ok, true);
+      const rt = (await stored(page)).session.provider.refreshToken;
+      const revoked = await fetch(`${stack.idpUrl}/token/revocation`, { method: 'POST',
+        body: new URLSearchParams({ token: rt, token_type_hint: 'refresh_token', client_id: 'spa' }) });
+      assert.equal(revoked.status, 200);
+      // Until the access token expires the session is served as is; after that, the refresh decides.
+      await sleep(TTL * 1000 + 500);
+      const r = await page.evaluate(() => t.call('c', 'getAccessToken', undefined, { optional: true }));
+      assert.deepEqual(r, { ok: true, value: { undefined: true } });
+      const [refresh] = tokenCalls('refresh_token');
+      assert.equal(refresh.status, 400);
+      assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut', 'SignedIn', 'SignedOut']);
+      assert.equal(await stored(page), null);
+      // A non-optional call now needs a new sign-in: the popup opens (closed here by the "user").
+      const [popup] = await Promise.all([page.waitForEvent('popup'),
+        page.evaluate(() => t.start('again', 'c', 'getAccessToken'))]);
+      await popup.close();
+      const again = await page.evaluate(() => t.settle('again'));
+      assert.equal(again.error.name, 'PopupClosedError');
+    } finally { await ctx.close(); }
+  });
+
+  test('signOut revokes the refresh token at the IdP and ends SignedOut', T, async () => {
+    const { ctx, page, idp } = await appPage();
+    try {
+      assert.equal((await signIn(page)).result.ok, true);
+      const rt = (await stored(page)).session.provider.refreshToken;
+      const out = await page.evaluate(() => t.call('c', 'signOut'));
+      assert.deepEqual(out, { ok: true, value: { undefined: true } });
+      const revocation = idp.find(r => new URL(r.url).pathname === '/token/revocation');
+      assert.ok(revocation, JSON.stringify(idp.map(r => r.url)));
+      assert.equal(new URLSearchParams(revocation.body).get('token'), rt);
+      assert.equal(await stored(page), null);
+      assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut', 'SignedIn', 'SignedOut']);
+      const use = await fetch(`${stack.idpUrl}/token`, { method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt, client_id: 'spa' }) });
+      assert.equal(use.status, 400);
+      assert.equal((await use.json()).error, 'invalid_grant');
+    } finally { await ctx.close(); }
+  });
+
+  test('bad options are ConfigErrors; a redirect URI on another origin is refused before any popup', T, async () => {
+    const { ctx, page } = await appPage();
+    try {
+      const made = await page.evaluate(([o]) => { try { t.make('x', o); return null; } catch (e) { return e.name; } },
+        [options({ pkce: { issuer: 'http://idp.example', clientId: 'spa', redirectUri: `${app.origin}/cb` } })]);
+      assert.equal(made, 'ConfigError');
+      await page.evaluate(([o]) => t.make('other', o),
+        [options({ pkce: { issuer: stack.idpUrl, clientId: 'spa', redirectUri: 'http://localhost:1/pkce-callback.html' } })]);
+      const r = await page.evaluate(() => t.call('other', 'signIn'));
+      assert.equal(r.error.name, 'ConfigError');
+      assert.match(r.error.message, /origin/);
+    } finally { await ctx.close(); }
+  });
+});

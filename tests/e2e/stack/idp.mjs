@@ -8,6 +8,7 @@
 //   GET  /__idp/info   -> { nonce, issuer, accounts, mode }      (readiness + stale-server check)
 //   GET  /__idp/mode   -> current failure mode
 //   POST /__idp/mode   <- { delayMs?, failStatus?, failPaths? }  (JSON; {} resets)
+//   GET|POST /__idp/ttl <- { accessTokenTtl? }  access + id token TTL (s) for tokens issued from now on
 // Failure mode: requests whose path starts with one of `failPaths` (default ['/token']) wait
 // `delayMs` and then, when `failStatus` is set, answer that status instead of the real response.
 import http from 'node:http';
@@ -15,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import Provider from 'oidc-provider';
 
 export const ACCOUNTS = {
-  'jane@example.com': { name: 'Jane Doe', catalogUser: 'user:default/jane', groups: ['group:default/team-a'] },
+  'jane@example.com': { name: 'Jane Doe', catalogUser: 'user:default/jane', groups: ['team-a'] },
   'john@example.com': { name: 'John Smith', catalogUser: 'user:default/john', groups: [] },
   'stranger@example.com': { name: 'Sam Stranger', catalogUser: null, groups: [] },
 };
@@ -34,6 +35,7 @@ function claimsFor(email) {
     name: known?.name ?? local,
     preferred_username: local,
     picture: `https://avatars.example.com/${encodeURIComponent(local)}.png`,
+    groups: known?.groups ?? [],
   };
 }
 
@@ -74,6 +76,8 @@ export async function startIdp(opts) {
   } = opts;
   if (!backendUrl) throw new Error('startIdp: backendUrl is required');
   let mode = { delayMs: 0, failStatus: 0, failPaths: ['/token'], ...(opts.mode ?? {}) };
+  // Read per token, so tests can shorten it at run time (POST /__idp/ttl).
+  let tokenTtl = accessTokenTtl;
 
   // Bind first so the issuer carries the real port.
   const server = http.createServer();
@@ -111,6 +115,9 @@ export async function startIdp(opts) {
       openid: ['sub'],
       email: ['email', 'email_verified'],
       profile: ['name', 'preferred_username', 'picture'],
+      // An extra scope beyond Backstage's default 'openid profile email': asking for it needs a
+      // new consent (exercises incremental scope requests).
+      groups: ['groups'],
     },
     async findAccount(_ctx, sub) {
       if (!sub || !/^[^@\s]+@[^@\s]+$/.test(sub)) return undefined;
@@ -121,8 +128,8 @@ export async function startIdp(opts) {
     },
     rotateRefreshToken: () => rotateRefreshToken,
     ttl: {
-      AccessToken: accessTokenTtl,
-      IdToken: accessTokenTtl,
+      AccessToken: () => tokenTtl,
+      IdToken: () => tokenTtl,
       AuthorizationCode: 60,
       Interaction: 600,
       Session: 24 * 3600,
@@ -160,6 +167,17 @@ export async function startIdp(opts) {
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(mode));
+      return;
+    }
+    if (url.pathname === '/__idp/ttl') {
+      if (req.method === 'POST') {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        const m = body ? JSON.parse(body) : {};
+        tokenTtl = Number(m.accessTokenTtl ?? accessTokenTtl);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ accessTokenTtl: tokenTtl }));
       return;
     }
     if (mode.failPaths.some(p => url.pathname.startsWith(p))) {

@@ -400,6 +400,9 @@ export async function startStack(options = {}) {
       setProxyUser: u => { currentProxyUser = normalizeProxyUser(u); },
       /** IdP failure mode: {delayMs, failStatus, failPaths (default ['/token'])}; {} resets. */
       setIdpMode: async (m = {}) => (await fetchJson(`${idpUrl}/__idp/mode`, { method: 'POST', body: JSON.stringify(m) })).body,
+      /** IdP access + id token TTL (s) for tokens issued from now on; no argument = back to the start value. */
+      setAccessTokenTtl: async seconds => (await fetchJson(`${idpUrl}/__idp/ttl`, { method: 'POST',
+        body: JSON.stringify(seconds === undefined ? {} : { accessTokenTtl: seconds }) })).body,
       logs: () => ({ idp: idp.ring.tail(400), backend: backend.ring.tail(400) }),
       async stop() {
         if (stopped) return;

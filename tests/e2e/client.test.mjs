@@ -159,6 +159,9 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
 
       // The wire: probe (no cookie yet) -> /start -> IdP -> /handler/frame; nothing else.
       assert.deepEqual(wire('oidc'), ['GET refresh 401', 'GET start 302', 'GET handler/frame 200']);
+      const probe = stack.requests().find(r => r.route === 'refresh');
+      assert.equal(probe.query, '?optional&env=development');
+      assert.equal(probe.origin, app.origin);
       const [start] = startRequests('oidc');
       const q = startQuery(start);
       assert.equal(q.origin, app.origin);
@@ -279,6 +282,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
         const error = failed(result, 'AuthResponseError');
         assert.ok(error.backendName, JSON.stringify(error));
         assert.ok(Date.now() - t0 < 20_000);
+        console.log(`# IdP /token 500 during popup sign-in: ${JSON.stringify(error)}`);
         assert.deepEqual(await states(page), ['SignedOut']);
         assert.deepEqual(wire('oidc'), ['GET refresh 401', 'GET start 302', 'GET handler/frame 200']);
 
@@ -307,6 +311,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
         await waitFor(() => popup.isClosed(), { what: 'the popup closes itself' });
         assert.deepEqual(wire('oidc'), ['GET refresh 401', 'GET start 302', 'GET handler/frame 200']);
         assert.ok(err2.backendName);
+        console.log(`# IdP /token 500, expired session, not optional: ${JSON.stringify(err2)}`);
         assert.equal((await states(page)).at(-1), 'SignedOut');
       });
     } finally {
@@ -503,7 +508,8 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
   test('guest sign-in (flow proxy): no popup, one /refresh, user:development/guest', T, async () => {
     stack.resetCounts();
     await withApp(async ({ page, popups }) => {
-      await make(page, 'main', { provider: { id: 'guest', title: 'Guest' }, flow: 'proxy', authBaseUrl: stack.authBase });
+      // The base URL from an async getAuthBaseUrl(), as Backstage's discovery API gives it.
+      await make(page, 'main', { provider: { id: 'guest', title: 'Guest' }, flow: 'proxy', discoveredBase: stack.authBase });
       ok(await call(page, 'main', 'signIn'));
       const id = ok(await call(page, 'main', 'getBackstageIdentity'));
       assert.equal(id.identity.userEntityRef, 'user:development/guest');

@@ -6,8 +6,10 @@
 //! module adds OIDC discovery, the `nonce`, the callback's checks and the ID token's claim checks,
 //! and maps a token response to the [`AuthResponse`] the session manager already understands.
 //!
-//! Pure: HTTP is an [`AsyncHttpClient`] given by the caller (`fetch` in the browser, a scripted
-//! one in the tests below), time is a [`Clock`].
+//! Pure: HTTP is a [`Transport`] given by the caller (`fetch` in the browser, a scripted one in
+//! the tests), time is a [`Clock`]. The requests are built here from `oauth2`'s types rather than
+//! with its `Client`: its endpoint machinery links `url` (with IDNA), `http` and
+//! `serde_path_to_error`, about 250 KB of wasm for what a few `format!`s do.
 //!
 //! The ID token's signature is NOT verified: the token comes straight from the provider's token
 //! endpoint over TLS in answer to our own code + verifier, which is what OIDC Core §3.1.3.7
@@ -20,19 +22,15 @@ use crate::protocol::{AuthResponse, ProfileInfo, ProviderInfo};
 use crate::scopes::ScopeSet;
 use crate::secret::Secret;
 use crate::session::Session;
+use crate::urls::encode_uri_component;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use oauth2::basic::{
-    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
-    BasicTokenType,
-};
+use futures::future::LocalBoxFuture;
+use oauth2::basic::BasicErrorResponse;
 use oauth2::{
-    AsyncHttpClient, AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet,
-    ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse,
-    TokenUrl,
+    AccessToken, AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RefreshToken,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// Clock skew allowed on the ID token's `exp`.
 pub const EXP_LEEWAY_MS: f64 = 60_000.0;
@@ -117,28 +115,153 @@ pub fn parse_discovery(status: u16, body: &str, issuer: &str) -> Result<Discover
     Ok(d)
 }
 
-/// The ID token in the token response (`StandardTokenResponse` knows only OAuth's fields).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct IdTokenField {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<String>,
+/// A token endpoint answer (RFC 6749 §5.1 + OIDC's `id_token`), with `oauth2`'s redacting
+/// token types. (Not `oauth2::StandardTokenResponse`: its `#[serde(flatten)]` extra fields and
+/// case-folding token type cost ~15 KB of wasm.)
+#[derive(Debug, Deserialize)]
+pub struct OidcTokenResponse {
+    access_token: AccessToken,
+    token_type: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+    #[serde(default)]
+    refresh_token: Option<RefreshToken>,
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    id_token: Option<String>,
 }
-impl ExtraTokenFields for IdTokenField {}
 
-pub type OidcTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+/// One HTTP request of the flow: all are simple CORS requests but the UserInfo one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpCall {
+    pub method: &'static str,
+    pub url: String,
+    /// `accept`, `content-type`, `authorization`.
+    pub headers: Vec<(&'static str, String)>,
+    /// An `application/x-www-form-urlencoded` body.
+    pub body: Option<String>,
+}
 
-type OidcClient = oauth2::Client<
-    BasicErrorResponse,
-    OidcTokenResponse,
-    BasicTokenIntrospectionResponse,
-    StandardRevocableToken,
-    BasicRevocationErrorResponse,
-    EndpointSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointSet,
->;
+/// Its answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpAnswer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Sends an [`HttpCall`]; `Network` / `Timeout` errors when no answer came.
+pub trait Transport {
+    fn call(&self, request: HttpCall) -> LocalBoxFuture<'static, Result<HttpAnswer, AuthError>>;
+}
+
+impl<F> Transport for F
+where
+    F: Fn(HttpCall) -> LocalBoxFuture<'static, Result<HttpAnswer, AuthError>>,
+{
+    fn call(&self, request: HttpCall) -> LocalBoxFuture<'static, Result<HttpAnswer, AuthError>> {
+        self(request)
+    }
+}
+
+/// `a=1&b=2`, each part as `encodeURIComponent` encodes it (valid form and query encoding).
+fn form(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&encode_uri_component(key));
+        out.push('=');
+        out.push_str(&encode_uri_component(value));
+    }
+    out
+}
+
+/// Decodes `application/x-www-form-urlencoded` (a URL's query): `None` for bad UTF-8.
+fn parse_form(query: &str) -> Option<Vec<(String, String)>> {
+    fn decode(part: &str) -> Option<String> {
+        let bytes = part.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' => match (
+                    bytes.get(i + 1).and_then(|b| hex(*b)),
+                    bytes.get(i + 2).and_then(|b| hex(*b)),
+                ) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                },
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).ok()
+    }
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            Some((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+fn form_post(url: &str, pairs: &[(&str, &str)]) -> HttpCall {
+    HttpCall {
+        method: "POST",
+        url: url.to_owned(),
+        headers: vec![
+            ("accept", "application/json".into()),
+            ("content-type", "application/x-www-form-urlencoded".into()),
+        ],
+        body: Some(form(pairs)),
+    }
+}
+
+/// An OAuth error answer (`{error, error_description}`) as an `AuthResponseError` named by the
+/// OAuth error code, any other non-200 as `HTTP{status}`. Never quotes the body (it may hold
+/// tokens).
+fn endpoint_error(what: &str, answer: &HttpAnswer) -> AuthError {
+    match serde_json::from_slice::<BasicErrorResponse>(&answer.body) {
+        Ok(e) => {
+            let code = e.error().as_ref();
+            let message = e
+                .error_description()
+                .cloned()
+                .unwrap_or_else(|| format!("{what} refused: {code}"));
+            refused(code, message)
+        }
+        Err(_) => refused(
+            &format!("HTTP{}", answer.status),
+            format!(
+                "{what}: the provider answered with status {}",
+                answer.status
+            ),
+        ),
+    }
+}
+
+/// A token endpoint answer: 200 with a token response, else the provider's error.
+fn token_answer(what: &str, answer: HttpAnswer) -> Result<OidcTokenResponse, AuthError> {
+    if answer.status != 200 {
+        return Err(endpoint_error(what, &answer));
+    }
+    serde_json::from_slice(&answer.body).map_err(|e| {
+        invalid(format!(
+            "{what}: not a token response (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })
+}
 
 /// The random values of one sign-in.
 pub struct Randomness {
@@ -305,33 +428,6 @@ fn merge(primary: ProfileInfo, fallback: &ProfileInfo) -> ProfileInfo {
     }
 }
 
-/// The token endpoint's refusal (`{error, error_description}`) as an `AuthResponseError` named
-/// by the OAuth error code; transport errors pass through; anything else is an invalid answer.
-/// Never quotes the body (it may hold tokens).
-fn token_error<T>(
-    what: &str,
-    e: RequestTokenError<AuthError, oauth2::StandardErrorResponse<T>>,
-) -> AuthError
-where
-    T: oauth2::ErrorResponseType + AsRef<str> + std::fmt::Display + 'static,
-{
-    match e {
-        RequestTokenError::ServerResponse(r) => {
-            let code = r.error().as_ref();
-            let message = r
-                .error_description()
-                .cloned()
-                .unwrap_or_else(|| format!("{what} refused: {code}"));
-            refused(code, message)
-        }
-        RequestTokenError::Request(e) => e,
-        RequestTokenError::Parse(e, _) => {
-            invalid(format!("{what}: unexpected answer at {}", e.path()))
-        }
-        RequestTokenError::Other(m) => invalid(format!("{what}: {m}")),
-    }
-}
-
 /// How a token response is checked.
 enum Expect<'a> {
     SignIn {
@@ -345,30 +441,13 @@ enum Expect<'a> {
 
 /// The provider as configured and discovered.
 pub struct Provider {
-    client: OidcClient,
     config: PkceConfig,
     discovery: Discovery,
 }
 
 impl Provider {
     pub fn new(config: PkceConfig, discovery: Discovery) -> Result<Provider, AuthError> {
-        let url_error = |what: &str| AuthError::Config(format!("pkce: unusable {what} URL"));
-        let client = oauth2::Client::new(ClientId::new(config.client_id.clone()))
-            .set_auth_uri(
-                AuthUrl::new(discovery.authorization_endpoint.clone())
-                    .map_err(|_| url_error("authorization"))?,
-            )
-            .set_token_uri(
-                TokenUrl::new(discovery.token_endpoint.clone()).map_err(|_| url_error("token"))?,
-            )
-            .set_redirect_uri(
-                RedirectUrl::new(config.redirect_uri.clone()).map_err(|_| url_error("redirect"))?,
-            );
-        Ok(Provider {
-            client,
-            config,
-            discovery,
-        })
+        Ok(Provider { config, discovery })
     }
 
     pub fn discovery(&self) -> &Discovery {
@@ -380,17 +459,21 @@ impl Provider {
     pub fn authorize(&self, scopes: &ScopeSet, random: Randomness) -> Pending {
         let scopes = scopes.union(&ScopeSet::parse("openid"));
         let challenge = PkceCodeChallenge::from_code_verifier_sha256(&random.verifier);
-        let state = random.state;
-        let (url, state) = self
-            .client
-            .authorize_url(move || state)
-            .add_scopes(scopes.iter().map(|s| Scope::new(s.to_owned())))
-            .set_pkce_challenge(challenge)
-            .add_extra_param("nonce", random.nonce.secret())
-            .url();
+        let endpoint = &self.discovery.authorization_endpoint;
+        let query = form(&[
+            ("response_type", "code"),
+            ("client_id", &self.config.client_id),
+            ("state", random.state.secret()),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", challenge.method().as_str()),
+            ("redirect_uri", &self.config.redirect_uri),
+            ("scope", &scopes.joined()),
+            ("nonce", random.nonce.secret()),
+        ]);
+        let separator = if endpoint.contains('?') { '&' } else { '?' };
         Pending {
-            url: url.into(),
-            state,
+            url: format!("{endpoint}{separator}{query}"),
+            state: random.state,
             nonce: random.nonce,
             verifier: random.verifier,
             scopes,
@@ -412,11 +495,9 @@ impl Provider {
             return Err(invalid("the sign-in answer came from another page"));
         }
         let mut params = std::collections::BTreeMap::new();
-        for (key, value) in oauth2::url::form_urlencoded::parse(query.as_bytes()) {
-            if params
-                .insert(key.into_owned(), value.into_owned())
-                .is_some()
-            {
+        let pairs = parse_form(query).ok_or_else(|| invalid("the sign-in answer is not UTF-8"))?;
+        for (key, value) in pairs {
+            if params.insert(key, value).is_some() {
                 return Err(invalid("repeated parameter in the sign-in answer"));
             }
         }
@@ -459,23 +540,24 @@ impl Provider {
     }
 
     /// The authorization code grant (with the PKCE verifier), checked and mapped.
-    pub async fn exchange_code<C>(
+    pub async fn exchange_code(
         &self,
-        http: &C,
+        http: &dyn Transport,
         pending: Pending,
         code: AuthorizationCode,
         clock: &dyn Clock,
-    ) -> Result<AuthResponse, AuthError>
-    where
-        C: for<'c> AsyncHttpClient<'c, Error = AuthError>,
-    {
-        let token = self
-            .client
-            .exchange_code(code)
-            .set_pkce_verifier(pending.verifier)
-            .request_async(http)
-            .await
-            .map_err(|e| token_error("token exchange", e))?;
+    ) -> Result<AuthResponse, AuthError> {
+        let request = form_post(
+            &self.discovery.token_endpoint,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code.secret()),
+                ("code_verifier", pending.verifier.secret()),
+                ("redirect_uri", &self.config.redirect_uri),
+                ("client_id", &self.config.client_id),
+            ],
+        );
+        let token = token_answer("token exchange", http.call(request).await?)?;
         let mut response = self.to_response(
             &token,
             Expect::SignIn {
@@ -489,13 +571,12 @@ impl Provider {
         let profile = &response.profile;
         if profile.email.is_none() && profile.display_name.is_none() {
             let sub = token
-                .extra_fields()
                 .id_token
                 .as_deref()
                 .and_then(|t| decode_claims(t).ok())
                 .map(|c| c.sub);
             if let Some(sub) = sub {
-                let access_token = token.access_token().secret();
+                let access_token = token.access_token.secret();
                 if let Ok(Some(info)) = self.userinfo(http, access_token, &sub).await {
                     response.profile = merge(info, &response.profile);
                 }
@@ -506,32 +587,27 @@ impl Provider {
 
     /// The profile at the UserInfo endpoint (`None` when the provider has none). Its `sub` must
     /// be the ID token's (OIDC Core §5.3.2).
-    pub async fn userinfo<C>(
+    pub async fn userinfo(
         &self,
-        http: &C,
+        http: &dyn Transport,
         access_token: &str,
         sub: &str,
-    ) -> Result<Option<ProfileInfo>, AuthError>
-    where
-        C: for<'c> AsyncHttpClient<'c, Error = AuthError>,
-    {
+    ) -> Result<Option<ProfileInfo>, AuthError> {
         let Some(url) = &self.discovery.userinfo_endpoint else {
             return Ok(None);
         };
-        let request = oauth2::http::Request::builder()
-            .method(oauth2::http::Method::GET)
-            .uri(url.as_str())
-            .header("accept", "application/json")
-            .header("authorization", format!("Bearer {access_token}"))
-            .body(Vec::new())
-            .map_err(|_| AuthError::Config("pkce: unusable userinfo URL".into()))?;
-        let response = http.call(request).await?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            return Err(refused(
-                &format!("HTTP{status}"),
-                format!("The UserInfo endpoint answered with status {status}"),
-            ));
+        let request = HttpCall {
+            method: "GET",
+            url: url.clone(),
+            headers: vec![
+                ("accept", "application/json".into()),
+                ("authorization", format!("Bearer {access_token}")),
+            ],
+            body: None,
+        };
+        let answer = http.call(request).await?;
+        if answer.status != 200 {
+            return Err(endpoint_error("UserInfo", &answer));
         }
         #[derive(Deserialize)]
         struct UserInfo {
@@ -543,7 +619,7 @@ impl Provider {
             #[serde(default)]
             picture: Option<String>,
         }
-        let info: UserInfo = serde_json::from_slice(response.body())
+        let info: UserInfo = serde_json::from_slice(&answer.body)
             .map_err(|_| invalid("UserInfo: not a JSON object with a sub"))?;
         if info.sub != sub {
             return Err(invalid("UserInfo: another subject than the ID token's"));
@@ -556,72 +632,48 @@ impl Provider {
     }
 
     /// The refresh token grant, checked and mapped (what the provider does not send again is
-    /// carried over from `previous`).
-    pub async fn refresh<C>(
+    /// carried over from `previous`). No `scope`: a refresh never asks for more.
+    pub async fn refresh(
         &self,
-        http: &C,
+        http: &dyn Transport,
         previous: &Carry,
         clock: &dyn Clock,
-    ) -> Result<AuthResponse, AuthError>
-    where
-        C: for<'c> AsyncHttpClient<'c, Error = AuthError>,
-    {
-        let refresh_token = RefreshToken::new(previous.refresh_token.expose().to_owned());
-        let token = self
-            .client
-            .exchange_refresh_token(&refresh_token)
-            .request_async(http)
-            .await
-            .map_err(|e| token_error("refresh", e))?;
+    ) -> Result<AuthResponse, AuthError> {
+        let request = form_post(
+            &self.discovery.token_endpoint,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", previous.refresh_token.expose()),
+                ("client_id", &self.config.client_id),
+            ],
+        );
+        let token = token_answer("refresh", http.call(request).await?)?;
         self.to_response(&token, Expect::Refresh { previous }, clock.now_ms())
     }
 
     /// RFC 7009 revocation of the refresh token; nothing to do when the provider has no
-    /// revocation endpoint. (Built here rather than with `oauth2`'s `revoke_token`, which refuses
-    /// plain-http endpoints even on loopback.)
-    pub async fn revoke<C>(&self, http: &C, refresh_token: &Secret) -> Result<(), AuthError>
-    where
-        C: for<'c> AsyncHttpClient<'c, Error = AuthError>,
-    {
+    /// revocation endpoint.
+    pub async fn revoke(
+        &self,
+        http: &dyn Transport,
+        refresh_token: &Secret,
+    ) -> Result<(), AuthError> {
         let Some(url) = &self.discovery.revocation_endpoint else {
             return Ok(());
         };
-        let body = oauth2::url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("token", refresh_token.expose())
-            .append_pair("token_type_hint", "refresh_token")
-            .append_pair("client_id", &self.config.client_id)
-            .finish();
-        let request = oauth2::http::Request::builder()
-            .method(oauth2::http::Method::POST)
-            .uri(url.as_str())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("accept", "application/json")
-            .body(body.into_bytes())
-            .map_err(|_| AuthError::Config("pkce: unusable revocation URL".into()))?;
-        let response = http.call(request).await?;
-        let status = response.status().as_u16();
-        if status == 200 {
-            return Ok(());
+        let request = form_post(
+            url,
+            &[
+                ("token", refresh_token.expose()),
+                ("token_type_hint", "refresh_token"),
+                ("client_id", &self.config.client_id),
+            ],
+        );
+        let answer = http.call(request).await?;
+        match answer.status {
+            200 => Ok(()),
+            _ => Err(endpoint_error("revocation", &answer)),
         }
-        #[derive(Deserialize)]
-        struct OAuthError {
-            error: String,
-            error_description: Option<String>,
-        }
-        Err(
-            match serde_json::from_slice::<OAuthError>(response.body()) {
-                Ok(e) => {
-                    let message = e
-                        .error_description
-                        .unwrap_or_else(|| format!("revocation refused: {}", e.error));
-                    refused(&e.error, message)
-                }
-                Err(_) => refused(
-                    &format!("HTTP{status}"),
-                    format!("The revocation endpoint answered with status {status}"),
-                ),
-            },
-        )
     }
 
     fn to_response(
@@ -630,22 +682,16 @@ impl Provider {
         expect: Expect<'_>,
         now_ms: f64,
     ) -> Result<AuthResponse, AuthError> {
-        if *token.token_type() != BasicTokenType::Bearer {
+        if !token.token_type.eq_ignore_ascii_case("bearer") {
             return Err(invalid("token response: not a Bearer token"));
         }
-        let access_token = token.access_token().secret();
+        let access_token = token.access_token.secret();
         if access_token.is_empty() {
             return Err(invalid("token response: empty access token"));
         }
         let (issuer, client_id) = (&self.config.issuer, &self.config.client_id);
-        let id_token = token
-            .extra_fields()
-            .id_token
-            .as_deref()
-            .filter(|t| !t.is_empty());
-        let granted = token
-            .scopes()
-            .map(|list| ScopeSet::from_list(list.iter().map(|s| s.as_str())));
+        let id_token = token.id_token.as_deref().filter(|t| !t.is_empty());
+        let granted = token.scope.as_deref().map(ScopeSet::parse);
         let (id_token, profile, scopes, refresh_token) = match expect {
             Expect::SignIn { nonce, scopes } => {
                 let id_token = id_token.ok_or_else(|| invalid("token response: no ID token"))?;
@@ -655,7 +701,7 @@ impl Provider {
                     profile(&claims),
                     // RFC 6749 §5.1: no `scope` means exactly the requested ones.
                     granted.unwrap_or_else(|| scopes.clone()),
-                    token.refresh_token().map(|t| t.secret().clone()),
+                    token.refresh_token.as_ref().map(|t| t.secret().clone()),
                 )
             }
             Expect::Refresh { previous } => {
@@ -684,7 +730,8 @@ impl Provider {
                     // Rotated, or the same one again.
                     Some(
                         token
-                            .refresh_token()
+                            .refresh_token
+                            .as_ref()
                             .map(|t| t.secret().clone())
                             .unwrap_or_else(|| previous.refresh_token.expose().to_owned()),
                     ),
@@ -696,7 +743,7 @@ impl Provider {
                 access_token: Some(access_token.clone()),
                 id_token,
                 scope: Some(scopes.joined()),
-                expires_in_seconds: token.expires_in().map(|d| d.as_secs() as f64),
+                expires_in_seconds: token.expires_in.map(|s| s as f64),
                 refresh_token,
             }),
             profile,

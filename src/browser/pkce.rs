@@ -10,13 +10,12 @@ use super::{storage, BrowserClock};
 use crate::config::{popup_features, ClientConfig, Flow, PkceConfig};
 use crate::error::AuthError;
 use crate::manager::{Clock, Connector};
-use crate::pkce::{self, Carry, Provider, Randomness, CALLBACK_MESSAGE_TYPE};
+use crate::pkce::{self, Carry, HttpAnswer, HttpCall, Provider, Randomness, CALLBACK_MESSAGE_TYPE};
 use crate::protocol::AuthResponse;
 use crate::scopes::ScopeSet;
 use crate::session::Session;
 use crate::store::{self, KeyValueStore};
 use futures::future::{select, Either, FutureExt, LocalBoxFuture, Shared};
-use oauth2::{HttpRequest, HttpResponse};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
@@ -128,53 +127,44 @@ impl Inner {
 }
 
 async fn discover(pkce: PkceConfig, timeout_s: u32) -> Result<Provider, AuthError> {
-    let request = oauth2::http::Request::builder()
-        .method(oauth2::http::Method::GET)
-        .uri(pkce::discovery_url(&pkce.issuer))
-        .header("accept", "application/json")
-        .body(Vec::new())
-        .map_err(|_| AuthError::Config("pkce.issuer is not a usable URL".into()))?;
-    let response = fetch(request, timeout_s).await?;
-    let body = String::from_utf8_lossy(response.body());
-    let discovery = pkce::parse_discovery(response.status().as_u16(), &body, &pkce.issuer)?;
+    let request = HttpCall {
+        method: "GET",
+        url: pkce::discovery_url(&pkce.issuer),
+        headers: vec![("accept", "application/json".into())],
+        body: None,
+    };
+    let answer = fetch(request, timeout_s).await?;
+    let body = String::from_utf8_lossy(&answer.body);
+    let discovery = pkce::parse_discovery(answer.status, &body, &pkce.issuer)?;
     Provider::new(pkce, discovery)
 }
 
-/// `oauth2`'s HTTP request over `fetch`: no credentials, aborted after `timeout_s`.
-async fn fetch(request: HttpRequest, timeout_s: u32) -> Result<HttpResponse, AuthError> {
+/// One request of the flow over `fetch`: no credentials, aborted after `timeout_s`.
+async fn fetch(request: HttpCall, timeout_s: u32) -> Result<HttpAnswer, AuthError> {
     let network = |e: gloo_net::Error| AuthError::Network(e.to_string());
     let controller = web_sys::AbortController::new()
         .map_err(|_| AuthError::Network("AbortController".into()))?;
     let signal = controller.signal();
-    let (parts, body) = request.into_parts();
-    let url = parts.uri.to_string();
-    let mut builder = gloo_net::http::RequestBuilder::new(&url)
-        .method(parts.method)
+    let method = match request.method {
+        "POST" => gloo_net::http::Method::POST,
+        _ => gloo_net::http::Method::GET,
+    };
+    let mut builder = gloo_net::http::RequestBuilder::new(&request.url)
+        .method(method)
         .credentials(web_sys::RequestCredentials::Omit)
         .abort_signal(Some(&signal));
-    for (name, value) in &parts.headers {
-        if let Ok(value) = value.to_str() {
-            builder = builder.header(name.as_str(), value);
-        }
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
     }
     let send = async move {
-        let request = if body.is_empty() {
-            builder.build()
-        } else {
-            builder.body(String::from_utf8_lossy(&body).into_owned())
-        }
-        .map_err(network)?;
-        let response = request.send().await.map_err(network)?;
+        let built = match request.body {
+            Some(body) => builder.body(body),
+            None => builder.build(),
+        };
+        let response = built.map_err(network)?.send().await.map_err(network)?;
         let status = response.status();
-        let content_type = response.headers().get("content-type");
-        let bytes = response.binary().await.map_err(network)?;
-        let mut answer = oauth2::http::Response::builder().status(status);
-        if let Some(content_type) = content_type {
-            answer = answer.header("content-type", content_type);
-        }
-        answer
-            .body(bytes)
-            .map_err(|_| AuthError::InvalidResponse(format!("HTTP status {status}")))
+        let body = response.binary().await.map_err(network)?;
+        Ok(HttpAnswer { status, body })
     };
     let timeout = gloo_timers::future::TimeoutFuture::new(timeout_s.saturating_mul(1000));
     match select(Box::pin(send), timeout).await {
@@ -191,7 +181,7 @@ async fn fetch(request: HttpRequest, timeout_s: u32) -> Result<HttpResponse, Aut
 
 fn http_client(
     timeout_s: u32,
-) -> impl Fn(HttpRequest) -> LocalBoxFuture<'static, Result<HttpResponse, AuthError>> {
+) -> impl Fn(HttpCall) -> LocalBoxFuture<'static, Result<HttpAnswer, AuthError>> {
     move |request| fetch(request, timeout_s).boxed_local()
 }
 

@@ -2,8 +2,7 @@
 
 use super::*;
 use futures::executor::block_on;
-use futures::future::{ready, Ready};
-use oauth2::{HttpRequest, HttpResponse};
+use futures::future::FutureExt;
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -84,7 +83,7 @@ fn id_token_with(edit: impl Fn(&mut Value)) -> String {
 /// A scripted HTTP client: records each request, answers with `status` and `body` (JSON).
 #[derive(Clone)]
 struct Scripted {
-    requests: Rc<RefCell<Vec<HttpRequest>>>,
+    requests: Rc<RefCell<Vec<HttpCall>>>,
     status: u16,
     body: Value,
 }
@@ -98,18 +97,18 @@ impl Scripted {
         }
     }
 
-    fn client(&self) -> impl Fn(HttpRequest) -> Ready<Result<HttpResponse, AuthError>> {
+    fn client(&self) -> impl Fn(HttpCall) -> Answer {
         let this = self.clone();
         move |request| {
             this.requests.borrow_mut().push(request);
-            ready(Ok(http_response(this.status, &this.body)))
+            answer(http_response(this.status, &this.body))
         }
     }
 
     /// The form body of request `i`, as sorted pairs.
     fn form(&self, i: usize) -> Vec<(String, String)> {
-        let body = self.requests.borrow()[i].body().clone();
-        let mut pairs: Vec<(String, String)> = oauth2::url::form_urlencoded::parse(&body)
+        let body = self.requests.borrow()[i].body.clone().unwrap_or_default();
+        let mut pairs: Vec<(String, String)> = oauth2::url::form_urlencoded::parse(body.as_bytes())
             .into_owned()
             .collect();
         pairs.sort();
@@ -117,12 +116,25 @@ impl Scripted {
     }
 }
 
-fn http_response(status: u16, body: &Value) -> HttpResponse {
-    oauth2::http::Response::builder()
-        .status(status)
-        .header("content-type", "application/json; charset=utf-8")
-        .body(body.to_string().into_bytes())
-        .expect("response")
+type Answer = LocalBoxFuture<'static, Result<HttpAnswer, AuthError>>;
+
+fn answer(a: HttpAnswer) -> Answer {
+    futures::future::ready(Ok(a)).boxed_local()
+}
+
+fn http_response(status: u16, body: &Value) -> HttpAnswer {
+    HttpAnswer {
+        status,
+        body: body.to_string().into_bytes(),
+    }
+}
+
+fn header<'a>(request: &'a HttpCall, name: &str) -> Option<&'a str> {
+    request
+        .headers
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -348,13 +360,13 @@ fn code_exchange_request_and_mapping() {
         let requests = token.requests.borrow();
         assert_eq!(requests.len(), 1);
         let request = &requests[0];
-        assert_eq!(request.method(), "POST");
-        assert_eq!(request.uri(), "http://127.0.0.1:7010/token");
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.url, "http://127.0.0.1:7010/token");
         // A public client: no secret, no Authorization header.
-        assert!(request.headers().get("authorization").is_none());
+        assert_eq!(header(request, "authorization"), None);
         assert_eq!(
-            request.headers()["content-type"],
-            "application/x-www-form-urlencoded"
+            header(request, "content-type"),
+            Some("application/x-www-form-urlencoded")
         );
     }
     assert_eq!(
@@ -507,8 +519,9 @@ fn token_endpoint_errors() {
     let p = provider();
     let pending = p.authorize(&ScopeSet::default(), fixed_random());
     let code = callback(&p, &pending);
-    let offline =
-        |_: HttpRequest| ready(Err::<HttpResponse, _>(AuthError::Network("offline".into())));
+    let offline = |_: HttpCall| -> Answer {
+        futures::future::ready(Err(AuthError::Network("offline".into()))).boxed_local()
+    };
     let e = block_on(p.exchange_code(&offline, pending, code, &FixedClock)).expect_err("offline");
     assert_eq!(e, AuthError::Network("offline".into()));
 }
@@ -599,7 +612,7 @@ fn revocation() {
     let ok = Scripted::new(200, json!({}));
     block_on(p.revoke(&ok.client(), &Secret::new("rt-0".into()))).expect("revoked");
     assert_eq!(
-        ok.requests.borrow()[0].uri(),
+        ok.requests.borrow()[0].url,
         "http://127.0.0.1:7010/token/revocation"
     );
     assert_eq!(
@@ -644,16 +657,16 @@ fn revocation_errors() {
 fn routed(
     token: Value,
     userinfo: (u16, Value),
-    log: Rc<RefCell<Vec<HttpRequest>>>,
-) -> impl Fn(HttpRequest) -> Ready<Result<HttpResponse, AuthError>> {
+    log: Rc<RefCell<Vec<HttpCall>>>,
+) -> impl Fn(HttpCall) -> Answer {
     move |request| {
-        let answer = match request.uri().path() {
+        let a = match request.url.trim_start_matches(ISSUER) {
             "/token" => http_response(200, &token),
             "/me" => http_response(userinfo.0, &userinfo.1),
             _ => http_response(404, &json!({"error": "not_found"})),
         };
         log.borrow_mut().push(request);
-        ready(Ok(answer))
+        answer(a)
     }
 }
 
@@ -683,8 +696,8 @@ fn profile_from_userinfo_when_the_id_token_has_none() {
     assert_eq!(r.profile.display_name.as_deref(), Some("Jane Doe"));
     let log = log.borrow();
     assert_eq!(log.len(), 2);
-    assert_eq!(log[1].uri(), "http://127.0.0.1:7010/me");
-    assert_eq!(log[1].headers()["authorization"], "Bearer at-1");
+    assert_eq!(log[1].url, "http://127.0.0.1:7010/me");
+    assert_eq!(header(&log[1], "authorization"), Some("Bearer at-1"));
     // Another subject, or a failing endpoint: no profile, but still signed in.
     for userinfo in [
         (
@@ -727,4 +740,27 @@ fn a_refreshed_id_token_without_profile_claims_keeps_the_profile() {
     let r = block_on(p.refresh(&answer.client(), &previous(), &FixedClock)).expect("refreshed");
     assert_eq!(r.profile.email.as_deref(), Some("jane@example.com"));
     assert_eq!(r.profile.display_name.as_deref(), Some("Jane Doe"));
+}
+
+#[test]
+fn form_encoding_round_trip() {
+    let pairs = [("a b", "c&d=e"), ("é", "+%/"), ("k", "")];
+    let encoded = form(&pairs);
+    assert_eq!(encoded, "a%20b=c%26d%3De&%C3%A9=%2B%25%2F&k=");
+    let decoded = parse_form(&encoded).expect("utf-8");
+    let want: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    assert_eq!(decoded, want);
+    // `+` is a space; a stray `%` stays; bad UTF-8 is refused.
+    assert_eq!(
+        parse_form("x=a+b&y=100%&z").expect("ok"),
+        vec![
+            ("x".into(), "a b".into()),
+            ("y".into(), "100%".into()),
+            ("z".into(), "".into())
+        ]
+    );
+    assert_eq!(parse_form("x=%FF"), None);
 }

@@ -156,9 +156,12 @@ impl SessionManager {
     pub fn cached(&self, scopes: &ScopeSet) -> Option<Rc<Session>> {
         let current = self.0.current.borrow();
         let session = current.as_ref()?;
-        let wanted = self.wanted_scopes(scopes);
-        let fresh = !session.should_refresh(self.0.clock.now_ms(), self.0.config.refresh_margin_ms);
-        (fresh && self.satisfies(session, &wanted)).then(|| session.clone())
+        if session.should_refresh(self.0.clock.now_ms(), self.0.config.refresh_margin_ms) {
+            return None;
+        }
+        // No union (it would allocate on every call): each set must be held on its own.
+        let holds = |set: &ScopeSet| self.satisfies(session, set);
+        (holds(&self.0.config.default_scopes) && holds(scopes)).then(|| session.clone())
     }
 
     fn wanted_scopes(&self, scopes: &ScopeSet) -> ScopeSet {

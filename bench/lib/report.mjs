@@ -271,7 +271,8 @@ export function renderMarkdown(r) {
       + `arrives through \`/refresh\` (a popup cannot talk to an isolated opener). ${p.cachedRuns} run(s) of ${p.cachedBatches} batches of `
       + `${p.batchSize} sequential awaited calls after a warm-up; per-call time = batch time / ${p.batchSize}; p50/p99 over the batches `
       + 'of a run, then min/median/max over the runs. oidc-client-ts: `(await userManager.getUser()).access_token` with a synthetic '
-      + 'user in its sessionStorage store.',
+      + 'user in its sessionStorage store. On a shared machine p99 mostly measures preemption: a batch during which the renderer '
+      + 'is descheduled takes milliseconds, and the longer a client\'s batches, the more of them are hit (p50 is the robust figure).',
     `- Memory: ${p.memoryReps} time(s), after ${p.memoryCalls} more calls on the same isolated page, three CDP \`HeapProfiler.collectGarbage\`, then `
       + '`Runtime.getHeapUsage().usedSize` (the page\'s whole JS heap: the harness is the same for every client) and the wasm '
       + `\`memory.buffer.byteLength\`. An empty isolated page with the harness: ${fmt(m.blankPageJsHeapBytes, 'bytes')} B of JS heap.`,

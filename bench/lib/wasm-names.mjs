@@ -203,8 +203,9 @@ export function attribute(wasm) {
   for (const f of wasm.functions) {
     const name = cleanName(f.name);
     if (crateOf(f.name) !== OUR_CRATE) continue;
-    const m = new RegExp(`${OUR_CRATE}::([A-Za-z_][A-Za-z0-9_]*)`).exec(name);
-    const mod = m ? `${OUR_CRATE}::${m[1]}` : EXPORT_WRAPPER.test(name)
+    // browser:: holds one file per web API or flow: split it one level further.
+    const m = new RegExp(`${OUR_CRATE}::(browser::[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*)`).exec(name);
+    const mod = m ? `${OUR_CRATE}::${m[1].replace(/::(_|[A-Z][A-Za-z0-9_]*)$/, '')}` : EXPORT_WRAPPER.test(name)
       ? `${OUR_CRATE} JS exports (wasm-bindgen wrappers with the export inlined)` : OUR_CRATE;
     const e = byModule.get(mod) ?? { module: mod, bytes: 0, functions: 0 };
     e.bytes += f.size;

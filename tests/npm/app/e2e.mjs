@@ -1,7 +1,8 @@
 // Builds nothing: serves the Vite build (dist/) of this Backstage app on 127.0.0.1, starts the
 // real stack (oidc-provider IdP + Backstage auth/catalog backend, tests/e2e/stack/stack.mjs) and
 // drives headless Chromium through: sign-in page → popup → IdP login → signed-in identity shown →
-// catalog call with the Backstage token → reload (session restored without a popup) → sign out.
+// catalog call with the Backstage token → reload (session restored without a popup) → the theme
+// bridge (<ThemedIframe> framing a page from a second origin, app theme switched) → sign out.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,7 +33,16 @@ const step = (msg, t0) => console.log(`[app-e2e] ${msg}${t0 ? ` (${Date.now() - 
 
 const routes = {};
 const app = await startAppServer({ root: dist, routes });
-let stack, browser;
+// Client-side routes of the app (the server has no SPA fallback).
+routes['/themed'] = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+// The second origin (cross-site: localhost vs 127.0.0.1) for the themed iframe: a plain page that
+// loads backstage-wasm-auth/theme-frame from the installed package, unbundled.
+const pkgDir = path.join(dist, '..', 'node_modules', 'backstage-wasm-auth');
+const frameRoutes = {};
+const frameServer = await startAppServer({ host: 'localhost', root: pkgDir, routes: frameRoutes });
+frameRoutes['/frame.html'] = framePage(app.origin);
+const { defaultPalettes, DEFAULT_FONT_FAMILY } = await import(path.join(pkgDir, 'dist', 'theme', 'palette.js'));
+let stack, browser, page;
 const problems = [];
 try {
   let t = Date.now();
@@ -45,11 +55,12 @@ try {
       backend: { baseUrl: stack.backendUrl },
       auth: { environment: 'development' },
       wasmAuth: { providers: { oidc: { defaultScopes: ['openid', 'profile', 'email'], storage: 'session' } } },
+      themeTest: { frameUrl: `${frameServer.origin}/frame.html` },
     }),
   };
 
   browser = await launchBrowser();
-  const page = await browser.newPage();
+  page = await browser.newPage();
   const requests = [];
   page.on('request', r => requests.push(r.url()));
   const wasmResponses = [];
@@ -124,6 +135,13 @@ try {
   assert.equal(stack.count('oidc', 'start'), startsBefore);
   step('reload: still signed in, no popup', t);
 
+  // 4b. The theme bridge.
+  t = Date.now();
+  await themeBridge(page, frameServer.origin, requests);
+  step('theme bridge: light → dark → custom → light, live prop change, unmount/remount, auto (prefers-color-scheme)', t);
+  await page.goto(app.origin);
+  await page.getByTestId('catalogStatus').waitFor({ timeout: 20_000 });
+
   // 5. Sign out: back to the sign-in page, backend session cleared.
   t = Date.now();
   await page.getByTestId('signout').click();
@@ -138,10 +156,158 @@ try {
   step('OK');
 } catch (e) {
   if (problems.length) console.error(`[app-e2e] browser problems:\n  ${problems.join('\n  ')}`);
+  if (page) {
+    const text = await page.locator('body').innerText().catch(() => '?');
+    console.error(`[app-e2e] page ${page.url()} shows:\n${text.slice(0, 1500)}`);
+    await page.screenshot({ path: '/tmp/bwa-app-e2e-failure.png' }).catch(() => {});
+  }
   if (stack) console.error(`[app-e2e] backend log tail:\n${stack.logs().backend.split('\n').slice(-30).join('\n')}`);
   throw e;
 } finally {
   await browser?.close();
   await stack?.stop();
   await app.close();
+  await frameServer.close();
+}
+
+/** The framed page: styled only by the --bs-* properties, themed by the script entry. */
+function framePage(appOrigin) {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>framed</title>
+<style>
+  html, body { margin: 0; background: var(--bs-background, white); color: var(--bs-text-primary, black);
+    font-family: var(--bs-font-family, serif); }
+  nav { background: var(--bs-navigation, gray); color: #fff; padding: 4px 8px; }
+  button { background: var(--bs-primary, gray); color: var(--bs-paper, white); border: 0; }
+</style>
+<script>window.__frameDocument = Math.random().toString(36).slice(2);</script>
+<script type="module" src="/dist/theme/frame.js" data-allowed-origins="${appOrigin}"></script>
+</head><body><nav>embedded</nav><main><p>Themed by the host.</p><button>Primary</button></main></body></html>`;
+}
+
+/**
+ * On /themed (signed in): the iframe (another origin) gets the app's theme as --bs-* custom
+ * properties and color-scheme, live, for the built-in light and dark themes (whose palettes must
+ * equal the package's built-in fallbacks, read here off the real MUI themes) and a custom theme
+ * (its own colours, so they really come from the MUI palette); after unmount and remount the
+ * new frame is synced at once; 'auto' follows prefers-color-scheme.
+ */
+async function themeBridge(page, frameOrigin, requests) {
+  await page.goto(`${app.origin}/themed`);
+  await page.getByTestId('themed-frame').waitFor({ timeout: 20_000 });
+  const frameOf = async () => {
+    for (let i = 0; i < 100; i++) {
+      const f = page.frames().find(fr => fr.url().startsWith(`${frameOrigin}/frame.html`));
+      if (f) return f;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    throw new Error('the themed frame did not load');
+  };
+  const read = frame => frame.evaluate(() => {
+    const html = document.documentElement;
+    const props = {};
+    for (let i = 0; i < html.style.length; i++) {
+      const name = html.style.item(i);
+      if (name.startsWith('--bs-')) props[name] = html.style.getPropertyValue(name).trim();
+    }
+    return {
+      props,
+      id: html.dataset.themeId,
+      variant: html.dataset.themeVariant,
+      colorScheme: getComputedStyle(html).colorScheme,
+      bodyBackground: getComputedStyle(document.body).backgroundColor,
+      buttonBackground: getComputedStyle(document.querySelector('button')).backgroundColor,
+      origin: location.origin,
+    };
+  });
+  const expectedProps = theme => ({
+    '--bs-primary': theme.palette.primary, '--bs-background': theme.palette.background,
+    '--bs-paper': theme.palette.paper, '--bs-text-primary': theme.palette.textPrimary,
+    '--bs-text-secondary': theme.palette.textSecondary, '--bs-divider': theme.palette.divider,
+    '--bs-error': theme.palette.error, '--bs-warning': theme.palette.warning,
+    '--bs-success': theme.palette.success, '--bs-info': theme.palette.info,
+    '--bs-navigation': theme.palette.navigation, '--bs-font-family': theme.fontFamily,
+  });
+  const rgb = hex => `rgb(${[1, 3, 5].map(i => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+  // Waits until the frame shows theme `id`, then checks it against what the host computed.
+  const expectTheme = async (id, variant, check) => {
+    let got;
+    for (let i = 0; i < 200; i++) {
+      got = await read(await frameOf()).catch(() => undefined);
+      if (got?.id === id) break;
+      await new Promise(r => setTimeout(r, 25));
+    }
+    assert.equal(got?.id, id, `frame theme: ${JSON.stringify(got)}`);
+    const host = JSON.parse(await page.getByTestId('bridgeTheme').textContent());
+    assert.equal(host.id, id);
+    assert.equal(host.variant, variant);
+    assert.equal(got.origin, frameOrigin);
+    assert.equal(got.variant, variant);
+    assert.equal(got.colorScheme, variant, 'color-scheme of the framed document');
+    assert.deepEqual(got.props, expectedProps(host), 'every --bs-* property, as the host computed them');
+    assert.equal(got.bodyBackground, rgb(host.palette.background), 'the framed page renders with the theme');
+    assert.equal(got.buttonBackground, rgb(host.palette.primary));
+    check?.(host, got);
+    return got;
+  };
+  const click = id => page.getByTestId(id).click();
+  const builtIn = variant => host => {
+    assert.deepEqual(host.palette, defaultPalettes[variant],
+      `the real Backstage ${variant} theme maps to the package's built-in ${variant} palette`);
+    assert.equal(host.fontFamily, DEFAULT_FONT_FAMILY);
+  };
+
+  // Nothing chosen yet: Backstage picks light (Chromium's default prefers-color-scheme).
+  await expectTheme('light', 'light', builtIn('light'));
+  await click('theme-dark');
+  await expectTheme('dark', 'dark', builtIn('dark'));
+  await click('theme-wasm-test-purple');
+  await expectTheme('wasm-test-purple', 'dark', host => {
+    assert.equal(host.palette.primary, '#AB47BC', 'primary from the MUI theme, not a fallback');
+    assert.equal(host.palette.navigation, '#2A1033');
+    assert.equal(host.palette.background, defaultPalettes.dark.background);
+    assert.equal(host.fontFamily, 'Roboto, "Open Sans", sans-serif');
+  });
+  await click('theme-light');
+  await expectTheme('light', 'light', builtIn('light'));
+
+  // Backstage renders each theme's own Provider component, so a theme switch remounts the page
+  // (a new iframe and host each time); a change while mounted goes through setTheme instead: the
+  // page's `theme` prop override, live, in the same framed document.
+  const docMarker = async () => (await frameOf()).evaluate(() => window.__frameDocument);
+  const before = await docMarker();
+  assert.ok(before, 'the framed page marks its document');
+  await click('override-on');
+  await expectTheme('override', 'dark', host => {
+    assert.equal(host.palette.primary, '#123456');
+    assert.equal(host.fontFamily, 'monospace');
+  });
+  assert.equal(await docMarker(), before, 'a live change (setTheme) does not reload the frame');
+  await click('override-off');
+  await expectTheme('light', 'light', builtIn('light'));
+  assert.equal(await docMarker(), before);
+
+  // Unmount (the host detaches and is freed) and remount: the new frame is synced at once.
+  await click('toggle-frame');
+  await page.getByTestId('themed-frame').waitFor({ state: 'detached' });
+  await click('toggle-frame');
+  await page.getByTestId('themed-frame').waitFor();
+  await expectTheme('light', 'light', builtIn('light'));
+  assert.notEqual(await docMarker(), before, 'a new frame document');
+  await click('theme-dark');
+  await expectTheme('dark', 'dark', builtIn('dark'));
+
+  // 'auto' (no active theme): follows prefers-color-scheme, live.
+  await click('theme-auto');
+  await expectTheme('light', 'light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expectTheme('dark', 'dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expectTheme('light', 'light');
+
+  // The framed page loaded the core unbundled, from the package's own files: the .wasm by URL
+  // (streaming), never the inlined fallback.
+  const frameRequests = requests.filter(u => u.startsWith(`${frameOrigin}/`)).map(u => new URL(u).pathname);
+  assert.ok(frameRequests.includes('/pkg/backstage_wasm_auth_bg.wasm'), frameRequests.join(' '));
+  assert.ok(!frameRequests.includes('/dist/wasm-bytes.js'), 'the frame loaded the inlined fallback');
 }

@@ -17,6 +17,12 @@ const required = [
   'dist/observable.js',
   'dist/readConfig.js',
   'dist/wasm-bytes.js',
+  'dist/theme/index.js',
+  'dist/theme/index.d.ts',
+  'dist/theme/frame.js',
+  'dist/theme/frame.d.ts',
+  'dist/theme/core.js',
+  'dist/theme/palette.js',
   'pkg/backstage_wasm_auth.js',
   'pkg/backstage_wasm_auth_bg.wasm',
 ];

@@ -95,6 +95,34 @@ assert.equal(alpha.wasmOidcAuthApiExtension.name, 'wasm-auth-oidc');
 const ext = alpha.createWasmAuthApiExtension({ apiRef: main.createWasmAuthApiRef('guest'), provider: { id: 'guest' }, flow: 'proxy' });
 assert.equal(ext.name, 'wasm-auth-guest');
 
+// theme bridge: the iframe half imports in Node without side effects (no document, no script
+// tag: nothing started); the React half is for bundlers (it imports MUI v4's directory module
+// '@material-ui/core/styles', which Node's ESM resolver refuses, like @backstage/theme's own).
+const frame = await import('backstage-wasm-auth/theme-frame');
+assert.deepEqual(Object.keys(frame).sort(), ['allowedOriginsOf', 'startThemeFrame', 'themeFrame']);
+assert.equal(frame.themeFrame, undefined);
+const tag = { getAttribute: n => (n === 'data-allowed-origins' ? 'https://a.example, https://b.example:8443  http://c.test' : null) };
+assert.deepEqual(frame.allowedOriginsOf(tag), ['https://a.example', 'https://b.example:8443', 'http://c.test']);
+assert.equal(frame.allowedOriginsOf({ getAttribute: () => null }), undefined);
+// Neither the main entry nor the iframe entry reaches React or MUI through its static imports.
+const pkgRoot = createRequire(import.meta.url).resolve('backstage-wasm-auth/package.json').replace(/package\.json$/, '');
+const staticImports = (file, seen = new Set()) => {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const src = fs.readFileSync(file, 'utf8');
+  for (const [, spec] of src.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/gm)) {
+    if (spec.startsWith('.')) staticImports(new URL(spec, `file://${file}`).pathname, seen);
+    else seen.add(spec);
+  }
+  return seen;
+};
+for (const entry of ['dist/index.js', 'dist/theme/frame.js']) {
+  const reached = [...staticImports(`${pkgRoot}${entry}`)].filter(s => !s.startsWith('/'));
+  assert.ok(!reached.some(s => /^(react|react-dom|@material-ui\/|@mui\/)/.test(s)), `${entry} reaches ${reached}`);
+}
+const themeImports = [...staticImports(`${pkgRoot}dist/theme/index.js`)].filter(s => !s.startsWith('/'));
+assert.deepEqual(themeImports.sort(), ['@backstage/core-plugin-api', '@material-ui/core/styles', 'react']);
+
 // the inlined fallback holds exactly the shipped .wasm (a stale dist/ would not)
 const pkgDir = createRequire(import.meta.url).resolve('backstage-wasm-auth/package.json').replace(/package\.json$/, '');
 const inline = (await import(`${pkgDir}dist/wasm-bytes.js`)).default;

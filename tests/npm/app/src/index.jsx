@@ -8,6 +8,7 @@ import { ConfigReader } from '@backstage/config';
 import { createFrontendFeatureLoader } from '@backstage/frontend-plugin-api';
 import wasmAuthModule from 'backstage-wasm-auth/alpha';
 import { signInModule, whoAmIPlugin } from './features.jsx';
+import { purpleThemeModule, themedPagePlugin } from './theme.jsx';
 
 // Config comes from the server at run time (the stack picks free ports), as app-config.json.
 async function configLoader() {
@@ -27,7 +28,7 @@ const wasmAuthFeatures = createFrontendFeatureLoader({
 });
 
 const app = createApp({
-  features: [wasmAuthFeatures, signInModule, whoAmIPlugin],
+  features: [wasmAuthFeatures, signInModule, whoAmIPlugin, purpleThemeModule, themedPagePlugin],
   advanced: { configLoader },
 });
 

@@ -35,12 +35,17 @@ export interface AuthClientOptions {
   popupTimeoutSeconds?: number;
   /** Timeout of `/refresh` and `/logout` requests. Default 30. */
   requestTimeoutSeconds?: number;
-  /** `popup` (OAuth providers), `redirect` (no popup), `proxy` (guest, ALB, oauth2-proxy, ...). */
-  flow?: 'popup' | 'redirect' | 'proxy';
+  /**
+   * `popup` (OAuth providers), `redirect` (no popup), `proxy` (guest, ALB, oauth2-proxy, ...),
+   * `pkce` (straight to an OpenID Connect provider, no Backstage backend; see `pkce`).
+   */
+  flow?: 'popup' | 'redirect' | 'proxy' | 'pkce';
   /** Redirect flow: where the backend sends the browser back to. Default: the current URL. */
   redirectUrl?: string;
   /** Share the session with the other tabs of this origin. Default `true`. */
   crossTabSync?: boolean;
+  /** `flow: 'pkce'`: the OpenID Connect provider (public client, PKCE S256). See docs/pkce.md. */
+  pkce?: { issuer: string; clientId: string; redirectUri: string; scopes?: string[] };
 }
 
 /** Options accepted by each token/identity getter. */

@@ -143,9 +143,9 @@ impl SessionManager {
                 let keeps_scopes = current
                     .as_ref()
                     .is_none_or(|c| session.scopes().contains_all(&c.scopes()));
-                let changed = current.as_deref() != Some(&session);
+                let changed = current.as_deref() != Some(&*session);
                 if changed && (kind == Kind::SignedIn || keeps_scopes) {
-                    self.set_session(Some(Rc::new(session)), Change::Remote);
+                    self.set_session(Some(Rc::new(*session)), Change::Remote);
                 }
             }
         }

@@ -36,7 +36,7 @@ struct Envelope {
 /// A validated message from another tab.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SyncEvent {
-    Session { kind: Kind, session: Session },
+    Session { kind: Kind, session: Box<Session> },
     SignedOut,
 }
 
@@ -106,7 +106,10 @@ pub fn decode(
             if session.is_expired(now_ms) {
                 return Err(Ignored::Invalid(store::Rejection::Expired));
             }
-            Ok(SyncEvent::Session { kind, session })
+            Ok(SyncEvent::Session {
+                kind,
+                session: Box::new(session),
+            })
         }
     }
 }
@@ -134,7 +137,7 @@ mod tests {
             decode(&raw, "oidc", "development", "tab-b", 2_000.0),
             Ok(SyncEvent::Session {
                 kind: Kind::Refreshed,
-                session: session()
+                session: Box::new(session())
             })
         );
         let raw = encode(

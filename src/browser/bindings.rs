@@ -30,9 +30,10 @@ export interface AuthClientOptions {
   refreshMarginSeconds?: number;
   popupTimeoutSeconds?: number;
   requestTimeoutSeconds?: number;
-  flow?: 'popup' | 'redirect' | 'proxy';
+  flow?: 'popup' | 'redirect' | 'proxy' | 'pkce';
   redirectUrl?: string;
   crossTabSync?: boolean;
+  pkce?: { issuer: string; clientId: string; redirectUri: string; scopes?: string[] };
 }
 export interface AuthRequestOptions { optional?: boolean; instantPopup?: boolean }
 export interface ProfileInfo { email?: string; displayName?: string; picture?: string }

@@ -93,7 +93,7 @@ impl TabSync {
                         Some(raw) => store::decode(&raw, &p, &e, now).ok().map(|session| {
                             SyncEvent::Session {
                                 kind: Kind::Refreshed,
-                                session,
+                                session: Box::new(session),
                             }
                         }),
                     };

@@ -454,14 +454,14 @@ fn remote_announcements_are_applied_without_echo() {
     let now = f.clock.get();
     f.manager.apply_remote(SyncEvent::Session {
         kind: Kind::SignedIn,
-        session: session_with(3600, "openid email", now),
+        session: Box::new(session_with(3600, "openid email", now)),
     });
     assert_eq!(f.manager.state().get(), SessionState::SignedIn);
     assert!(f.manager.cached(&ScopeSet::default()).is_some());
     // A refresh elsewhere with fewer scopes does not downgrade this tab; a sign-in does.
     f.manager.apply_remote(SyncEvent::Session {
         kind: Kind::Refreshed,
-        session: session_with(7200, "openid", now),
+        session: Box::new(session_with(7200, "openid", now)),
     });
     assert!(f
         .manager
@@ -491,7 +491,7 @@ impl RefreshLock for OtherTabRefreshes {
         ) {
             m.apply_remote(SyncEvent::Session {
                 kind: Kind::Refreshed,
-                session: s,
+                session: Box::new(s),
             });
         }
         async { Box::new(()) as Box<dyn std::any::Any> }.boxed_local()

@@ -88,6 +88,11 @@ struct Inner {
 #[derive(Clone)]
 pub struct SessionManager(Rc<Inner>);
 
+/// A network failure or timeout: the backend did not answer at all.
+fn backend_unreachable(e: &AuthError) -> bool {
+    matches!(e, AuthError::Network(_) | AuthError::Timeout { .. })
+}
+
 /// At most this many rounds of refresh/popup per request (a backend that keeps answering with
 /// too few scopes must not loop forever).
 const MAX_ROUNDS: usize = 3;
@@ -294,7 +299,7 @@ impl SessionManager {
                         return Ok(Some(session))
                     }
                     Err(_) if request.optional => return Ok(None),
-                    Err(e) if proxy => return Err(e),
+                    Err(e) if proxy || backend_unreachable(&e) => return Err(e),
                     Err(_) => {}
                 }
             } else if self.0.current.borrow().is_none()
@@ -307,7 +312,9 @@ impl SessionManager {
                     // Fresh from the backend: served as is, even if its lifetime is under the margin.
                     Ok(fresh) if self.satisfies(&fresh, &wanted) => return Ok(Some(fresh)),
                     Ok(_) => {}
-                    Err(e) if proxy => {
+                    // Only a refusal (no session) leads to the popup: a backend that cannot be
+                    // reached would only show the browser's error page in it.
+                    Err(e) if proxy || backend_unreachable(&e) => {
                         return if request.optional { Ok(None) } else { Err(e) };
                     }
                     Err(_) => {}

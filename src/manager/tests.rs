@@ -520,3 +520,23 @@ fn a_refresh_announced_while_waiting_for_the_lock_saves_the_request() {
     assert_eq!(s.expires_at(), Some(f.clock.get() + 3_600_000.0));
     lock.manager.borrow_mut().take();
 }
+
+#[test]
+fn an_unreachable_backend_is_an_error_not_a_popup() {
+    let f = fixture(
+        Flow::Popup,
+        vec![Err(AuthError::Network("connection refused".into()))],
+    );
+    let e = run(f.manager.get_session(SessionRequest::default())).expect_err("error");
+    assert_eq!(e.name(), "NetworkError");
+    assert_eq!(f.script.create_calls.get(), 0, "no popup on a dead /start");
+    let none = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..Default::default()
+    }));
+    assert!(none.expect("optional").is_none());
+    // A refusal (no refresh cookie) still leads to the popup.
+    let f = fixture(Flow::Popup, vec![Err(denied())]);
+    run(f.manager.get_session(SessionRequest::default())).expect("popup");
+    assert_eq!(f.script.create_calls.get(), 1);
+}

@@ -431,7 +431,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     });
   });
 
-  test('backend down: NetworkError for a proxy sign-in and for sign-out (which still signs out locally); popup flow bounded by popupTimeoutSeconds', T, async () => {
+  test('backend down: NetworkError for a proxy sign-in and for sign-out (which still signs out locally); no popup on a dead /start', T, async () => {
     const down = await closedPortUrl();
     const faulty = await startFaultProxy({ target: stack.proxyUrl });
     try {
@@ -443,16 +443,13 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
         assert.match(e.message, /Network request to the auth backend failed/);
         assert.deepEqual(await states(page, 'guest'), ['SignedOut']);
 
-        // Popup flow, signed out, backend down: the /refresh probe's NetworkError is swallowed
-        // (as Backstage's own client does: "no session, sign in") and the popup opens on the
-        // dead /start URL, showing the browser's error page. Only popupTimeoutSeconds (default
-        // 300 s) or the user closing it ends the call.
+        // Popup flow, signed out, backend down: the /refresh probe's NetworkError is the answer;
+        // no popup opens on the dead /start URL (it would only show the browser's error page).
         await make(page, 'dead', oidc({ authBaseUrl: `${down}/api/auth`, popupTimeoutSeconds: 2 }));
-        const deadCall = call(page, 'dead', 'getAccessToken');
-        const deadPopup = await page.waitForEvent('popup');
-        const te = failed(await deadCall, 'TimeoutError');
-        assert.equal(te.message, 'Sign-in popup timed out after 2 s');
-        await waitFor(() => deadPopup.isClosed(), { timeout: 3000, what: 'the client closes the timed-out popup' });
+        const t1 = Date.now();
+        failed(await call(page, 'dead', 'getAccessToken'), 'NetworkError');
+        assert.ok(Date.now() - t1 < 5000);
+        assert.equal(popups.length, 0, 'no popup for an unreachable backend');
         assert.deepEqual(await states(page, 'dead'), ['SignedOut']);
 
         // A signed-in oidc session; then its backend goes away (connections reset).
@@ -473,7 +470,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
         assert.equal(typeof again, 'string');
         assert.equal(ok(await call(page, 'back', 'getBackstageIdentity')).identity.userEntityRef, 'user:default/jane');
         assert.deepEqual(wire('oidc'), ['GET refresh 200']);
-        assert.equal(popups.length, 2, 'the dead one and the sign-in; none for the silent refresh');
+        assert.equal(popups.length, 1, 'the sign-in only; none for the silent refresh');
       });
     } finally {
       await faulty.close();

@@ -3,7 +3,7 @@
 
 use super::http;
 use super::popup::{self, PopupRequest};
-use crate::config::{normalize_base_url, popup_features, ClientConfig, Flow};
+use crate::config::{normalize_base_url, ClientConfig, Flow};
 use crate::error::AuthError;
 use crate::manager::Connector;
 use crate::protocol::{parse_refresh_body, AuthResponse};
@@ -113,20 +113,11 @@ impl Connector for BrowserConnector {
                         StartFlow::Popup,
                         None,
                     );
-                    let screen = window.screen().ok();
-                    let size = screen
-                        .map(|s| (s.width().unwrap_or(0), s.height().unwrap_or(0)))
-                        .unwrap_or((0, 0));
                     popup::show(PopupRequest {
                         backend_origin: origin_of(&url)?,
                         url,
-                        name: format!("{} Login", config.provider_title),
-                        features: popup_features(
-                            config.popup_width,
-                            config.popup_height,
-                            config.popup_fullscreen,
-                            size,
-                        ),
+                        name: popup::window_name(&config),
+                        features: popup::features(&config, &window),
                         app_origin,
                         timeout_s: config.popup_timeout_seconds,
                     })

@@ -5,9 +5,10 @@
 //! in [`crate::pkce`].
 
 use super::connector::BrowserConnector;
+use super::http;
 use super::popup::{self, Incoming, PopupRequest};
 use super::{storage, BrowserClock};
-use crate::config::{popup_features, ClientConfig, Flow, PkceConfig};
+use crate::config::{ClientConfig, Flow, PkceConfig};
 use crate::error::AuthError;
 use crate::manager::{Clock, Connector};
 use crate::pkce::{self, Carry, HttpAnswer, HttpCall, Provider, Randomness, CALLBACK_MESSAGE_TYPE};
@@ -15,7 +16,7 @@ use crate::protocol::AuthResponse;
 use crate::scopes::ScopeSet;
 use crate::session::Session;
 use crate::store::{self, KeyValueStore};
-use futures::future::{select, Either, FutureExt, LocalBoxFuture, Shared};
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
@@ -142,41 +143,32 @@ async fn discover(pkce: PkceConfig, timeout_s: u32) -> Result<Provider, AuthErro
 /// One request of the flow over `fetch`: no credentials, aborted after `timeout_s`.
 async fn fetch(request: HttpCall, timeout_s: u32) -> Result<HttpAnswer, AuthError> {
     let network = |e: gloo_net::Error| AuthError::Network(e.to_string());
-    let controller = web_sys::AbortController::new()
-        .map_err(|_| AuthError::Network("AbortController".into()))?;
-    let signal = controller.signal();
     let method = match request.method {
         "POST" => gloo_net::http::Method::POST,
         _ => gloo_net::http::Method::GET,
     };
-    let mut builder = gloo_net::http::RequestBuilder::new(&request.url)
-        .method(method)
-        .credentials(web_sys::RequestCredentials::Omit)
-        .abort_signal(Some(&signal));
-    for (name, value) in &request.headers {
-        builder = builder.header(name, value);
-    }
-    let send = async move {
-        let built = match request.body {
-            Some(body) => builder.body(body),
-            None => builder.build(),
-        };
-        let response = built.map_err(network)?.send().await.map_err(network)?;
-        let status = response.status();
-        let body = response.binary().await.map_err(network)?;
-        Ok(HttpAnswer { status, body })
-    };
-    let timeout = gloo_timers::future::TimeoutFuture::new(timeout_s.saturating_mul(1000));
-    match select(Box::pin(send), timeout).await {
-        Either::Left((result, _)) => result,
-        Either::Right(((), _)) => {
-            controller.abort();
-            Err(AuthError::Timeout {
-                what: "Request to the OpenID provider",
-                seconds: timeout_s,
-            })
-        }
-    }
+    http::bounded(
+        timeout_s,
+        "Request to the OpenID provider",
+        move |signal| async move {
+            let mut builder = gloo_net::http::RequestBuilder::new(&request.url)
+                .method(method)
+                .credentials(web_sys::RequestCredentials::Omit)
+                .abort_signal(Some(&signal));
+            for (name, value) in &request.headers {
+                builder = builder.header(name, value);
+            }
+            let built = match request.body {
+                Some(body) => builder.body(body),
+                None => builder.build(),
+            };
+            let response = built.map_err(network)?.send().await.map_err(network)?;
+            let status = response.status();
+            let body = response.binary().await.map_err(network)?;
+            Ok(HttpAnswer { status, body })
+        },
+    )
+    .await
 }
 
 fn http_client(
@@ -261,21 +253,11 @@ impl Connector for PkceConnector {
             }
             let pending = provider.authorize(&scopes, Randomness::new());
             let config = &inner.config;
-            let size = window
-                .screen()
-                .ok()
-                .map(|s| (s.width().unwrap_or(0), s.height().unwrap_or(0)))
-                .unwrap_or((0, 0));
             let callback_url = popup::show_with(
                 PopupRequest {
                     url: pending.url.clone(),
-                    name: format!("{} Login", config.provider_title),
-                    features: popup_features(
-                        config.popup_width,
-                        config.popup_height,
-                        config.popup_fullscreen,
-                        size,
-                    ),
+                    name: popup::window_name(config),
+                    features: popup::features(config, &window),
                     // The answer comes from our own callback page, in that very popup.
                     backend_origin: app_origin.clone(),
                     app_origin,

@@ -1,6 +1,7 @@
 //! The sign-in popup: open it, accept only the backend's message from that very window, and
 //! notice when it is blocked, closed or left open too long.
 
+use crate::config::{popup_features, ClientConfig};
 use crate::error::AuthError;
 use crate::protocol::{parse_popup_message, AuthResponse, PopupMessage};
 use futures::channel::mpsc;
@@ -35,6 +36,26 @@ impl Drop for ListenerGuard {
 }
 
 const POLL_MS: u32 = 100;
+
+/// The popup's window name, as Backstage names it.
+pub fn window_name(config: &ClientConfig) -> String {
+    format!("{} Login", config.provider_title)
+}
+
+/// `window.open` features: the configured size (or the screen's), centred on the screen.
+pub fn features(config: &ClientConfig, window: &web_sys::Window) -> String {
+    let screen = window
+        .screen()
+        .ok()
+        .map(|s| (s.width().unwrap_or(0), s.height().unwrap_or(0)))
+        .unwrap_or((0, 0));
+    popup_features(
+        config.popup_width,
+        config.popup_height,
+        config.popup_fullscreen,
+        screen,
+    )
+}
 
 /// Calls `window.open` from a microtask of its own, outside the wasm-bindgen-futures task
 /// that awaits it: Firefox runs a nested event loop inside `window.open`, which would otherwise

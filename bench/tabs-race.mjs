@@ -313,7 +313,15 @@ ${perRun}
   triggered (= the user clicks "Log in"); the new tabs' requests stay queued. Note: core-app-api 1.20.7's
   \`DefaultAuthConnector.refreshSession\` runs each tab's \`/refresh\` fetch inside a Web Lock
   (\`navigator.locks.request('backstage-auth-refresh:<url>')\`), so the tabs' refreshes are serialized, not concurrent:
-  each one carries the cookie the previous one rotated, and there is one \`/refresh\` per tab.
+  each one carries the cookie the previous one rotated (so no 401 here). Its \`/refresh\` count follows from
+  \`RefreshingAuthSessionManager.getSession\`: a new tab has no session, refreshes, then re-enters \`getSession\`, where
+  the new session's ${TTL} s access token is inside OAuth2's refresh margin (\`sessionShouldRefresh\`: less than 3 min
+  left), so it refreshes again: 2 per new tab + 1 for tab 1 (its expired session) = ${2 * NEW_TABS + 1}; with an access
+  token living longer than 3 min it would be one per tab. Each tab ends with its own access token (distinct tokens).
+- Ours, for comparison: every tab's refresh also waits for a Web Lock shared by the tabs, but the first holder's new
+  session is announced over \`BroadcastChannel\` before the lock is released, and each later holder re-checks its
+  session under the lock, finds it fresh and asks the backend nothing (\`src/manager.rs\`, \`shared_refresh\`); each
+  tab keeps its copy in its own \`sessionStorage\`.
 
 ## Machine
 

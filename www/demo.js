@@ -6,6 +6,7 @@
 //   frame=http://localhost:3001       the origin serving theme-frame.html
 //   theme=light|dark                  initial theme (else the last choice, else the OS preference)
 //   margin=180                        refreshMarginSeconds of every client
+//   idp=http://127.0.0.1:7010         the OpenID provider's issuer for the PKCE card (exactly its `issuer`)
 import * as wasm from '/pkg/backstage_wasm_auth.js';
 
 const params = new URLSearchParams(location.search);
@@ -13,6 +14,10 @@ const BACKEND = params.get('backend') || 'http://127.0.0.1:7007';
 const AUTH_BASE = `${BACKEND.replace(/\/+$/, '')}/api/auth`;
 const FRAME_ORIGIN = params.get('frame') || 'http://localhost:3001';
 const MARGIN = Number(params.get('margin')) || 180;
+// flow 'pkce': straight to the stack's IdP as its public client `spa` (PKCE S256), no Backstage
+// backend. The redirect URI is this app's /pkce-callback.html (www/pkce-callback.html, unchanged).
+const IDP_ISSUER = params.get('idp') || 'http://127.0.0.1:7010';
+const PKCE_CLIENT_ID = 'spa';
 const OIDC_SCOPES = ['openid', 'profile', 'email'];
 const EXTRA_SCOPES = ['offline_access', 'openid profile email offline_access'];
 let extraScopeDraft = 'offline_access';
@@ -38,6 +43,8 @@ const ICONS = {
   palette: 'M12 2C6.49 2 2 6.49 2 12s4.49 10 10 10a2.5 2.5 0 0 0 1.84-4.19c-.2-.23-.33-.53-.33-.86 0-.69.56-1.25 1.25-1.25H16.5c3.03 0 5.5-2.47 5.5-5.5C22 6.04 17.51 2 12 2zm-5.5 11c-.83 0-1.5-.67-1.5-1.5S5.67 10 6.5 10s1.5.67 1.5 1.5S7.33 13 6.5 13zm3-4C8.67 9 8 8.33 8 7.5S8.67 6 9.5 6s1.5.67 1.5 1.5S10.33 9 9.5 9zm5 0c-.83 0-1.5-.67-1.5-1.5S13.67 6 14.5 6s1.5.67 1.5 1.5S15.33 9 14.5 9zm3 4c-.83 0-1.5-.67-1.5-1.5s.67-1.5 1.5-1.5 1.5.67 1.5 1.5-.67 1.5-1.5 1.5z',
   list: 'M3 13h2v-2H3v2zm0 4h2v-2H3v2zm0-8h2V7H3v2zm4 4h14v-2H7v2zm0 4h14v-2H7v2zM7 7v2h14V7H7z',
   moon: 'M12 3a9 9 0 1 0 9 9c0-.46-.04-.92-.1-1.36a5.389 5.389 0 0 1-4.4 2.26 5.403 5.403 0 0 1-3.14-9.8c-.44-.06-.9-.1-1.36-.1z',
+  fingerprint: 'M17.81 4.47c-.08 0-.16-.02-.23-.06C15.66 3.42 14 3 12.01 3c-1.98 0-3.86.47-5.57 1.41-.24.13-.54.04-.68-.2a.506.506 0 0 1 .2-.68C7.82 2.52 9.86 2 12.01 2c2.13 0 3.99.47 6.03 1.52.25.13.34.43.21.67a.49.49 0 0 1-.44.28zM3.5 9.72a.499.499 0 0 1-.41-.79c.99-1.4 2.25-2.5 3.75-3.27C9.98 4.04 14 4.03 17.15 5.65c1.5.77 2.76 1.86 3.75 3.25a.5.5 0 0 1-.12.7c-.23.16-.54.11-.7-.12a9.388 9.388 0 0 0-3.39-2.94c-2.87-1.47-6.54-1.47-9.4.01-1.36.7-2.5 1.7-3.4 2.96-.08.14-.23.21-.39.21zm6.25 12.07a.47.47 0 0 1-.35-.15c-.87-.87-1.34-1.43-2.01-2.64-.69-1.23-1.05-2.73-1.05-4.34 0-2.97 2.54-5.39 5.66-5.39s5.66 2.42 5.66 5.39c0 .28-.22.5-.5.5s-.5-.22-.5-.5c0-2.42-2.09-4.39-4.66-4.39-2.57 0-4.66 1.97-4.66 4.39 0 1.44.32 2.77.93 3.85.64 1.15 1.08 1.64 1.85 2.42.19.2.19.51 0 .71-.11.1-.24.15-.37.15zm7.17-1.85c-1.19 0-2.24-.3-3.1-.89-1.49-1.01-2.38-2.65-2.38-4.39 0-.28.22-.5.5-.5s.5.22.5.5c0 1.41.72 2.74 1.94 3.56.71.48 1.54.71 2.54.71.24 0 .64-.03 1.04-.1.27-.05.53.13.58.41.05.27-.13.53-.41.58-.57.11-1.07.12-1.21.12zM14.91 22c-.04 0-.09-.01-.13-.02-1.59-.44-2.63-1.03-3.72-2.1a7.297 7.297 0 0 1-2.17-5.22c0-1.62 1.38-2.94 3.08-2.94 1.7 0 3.08 1.32 3.08 2.94 0 1.07.93 1.94 2.08 1.94s2.08-.87 2.08-1.94c0-3.77-3.25-6.83-7.25-6.83-2.84 0-5.44 1.58-6.61 4.03-.39.81-.59 1.76-.59 2.8 0 .78.07 2.01.67 3.61.1.26-.03.55-.29.64-.26.1-.55-.04-.64-.29a11.14 11.14 0 0 1-.73-3.96c0-1.2.23-2.29.68-3.24 1.33-2.79 4.28-4.6 7.51-4.6 4.55 0 8.25 3.51 8.25 7.83 0 1.62-1.38 2.94-3.08 2.94s-3.08-1.32-3.08-2.94c0-1.07-.93-1.94-2.08-1.94s-2.08.87-2.08 1.94c0 1.71.66 3.31 1.87 4.51.95.94 1.86 1.46 3.27 1.85.27.07.42.35.35.61-.05.23-.26.38-.47.38z',
+  tabs: 'M21 3H3c-1.1 0-2 .9-2 2v14c0 1.1.9 2 2 2h18c1.1 0 2-.9 2-2V5c0-1.1-.9-2-2-2zm0 16H3V5h10v4h8v10z',
   lock: 'M18 8h-1V6c0-2.76-2.24-5-5-5S7 3.24 7 6v2H6c-1.1 0-2 .9-2 2v10c0 1.1.9 2 2 2h12c1.1 0 2-.9 2-2V10c0-1.1-.9-2-2-2zm-6 9c-1.1 0-2-.9-2-2s.9-2 2-2 2 .9 2 2-.9 2-2 2zm3.1-9H8.9V6c0-1.71 1.39-3.1 3.1-3.1 1.71 0 3.1 1.39 3.1 3.1v2z',
 };
 
@@ -123,7 +130,15 @@ const PROVIDERS = [
     hint: 'No IdP: the backend vouches (development only)', options: {} },
   { key: 'oauth2proxy', title: 'oauth2-proxy', providerId: 'oauth2Proxy', flow: 'proxy', icon: 'shield', color: '#ef6c00',
     hint: 'The reverse proxy has already signed you in', options: {} },
+  // No Backstage backend at all: the client runs the code flow with PKCE against the IdP itself.
+  // Its session lives in localStorage, so a second tab of this page starts signed in; sign-in,
+  // refresh and sign-out then follow across tabs (crossTabSync).
+  { key: 'pkce', title: 'OIDC · PKCE', badge: 'no Backstage backend', providerId: 'idp-direct', clientTitle: 'IdP (PKCE)',
+    flow: 'pkce', icon: 'fingerprint', color: '#6a1b9a',
+    hint: `Code flow + PKCE straight to the IdP as public client ${PKCE_CLIENT_ID}`,
+    options: { storage: 'local' } },
 ];
+const isPkce = def => def.flow === 'pkce';
 
 const RESTORE_KEY = 'wasm-auth-demo:restore';
 const restoreSet = () => new Set(JSON.parse(sessionStorage.getItem(RESTORE_KEY) || '[]'));
@@ -236,6 +251,9 @@ async function loadDetails(card) {
     const ms = performance.now() - t0;
     if (identity) {
       log('info', card.def.title, ['identity ', h('code', identity.identity.userEntityRef), ` · ${identity.identity.ownershipEntityRefs.length} ownership refs`], ms);
+    } else if (isPkce(card.def)) {
+      const sub = decodeJwt(idToken)?.claims.sub;
+      log('info', card.def.title, ['ID token sub ', h('code', sub ?? '(none)'), ' · no Backstage identity in PKCE mode'], ms);
     }
   } catch (err) {
     logError(card.def.title, 'reading the session', err, performance.now() - t0);
@@ -284,13 +302,16 @@ async function signIn(card) {
   }
   const t0 = performance.now();
   // Popup flows: like Backstage's sign-in page, ask with instantPopup so the popup opens in this
-  // click's call stack (popup blockers allow it). Others: signIn() = /refresh, then redirect.
+  // click's call stack (popup blockers allow it). PKCE: signIn() opens the IdP's page in a popup
+  // (discovery ran when the client was made). Others: signIn() = /refresh, then redirect.
   const how = def.flow === 'popup' ? 'getBackstageIdentity({ instantPopup: true })' : 'signIn()';
   log('info', def.title, ['sign-in: ', h('code', how)]);
   await run(card, 'sign-in', async () => {
     if (def.flow === 'popup') await client.getBackstageIdentity({ instantPopup: true });
     else await client.signIn();
-    log('ok', def.title, `signed in via ${def.flow === 'proxy' ? '/refresh (proxy)' : def.flow}`, performance.now() - t0);
+    log('ok', def.title, isPkce(def)
+      ? ['signed in via pkce: popup → ', h('code', '/pkce-callback.html'), ' → code + verifier exchanged at the IdP']
+      : `signed in via ${def.flow === 'proxy' ? '/refresh (proxy)' : def.flow}`, performance.now() - t0);
   });
   if (card.error && def.flow === 'redirect') remember(def.key, false);
 }
@@ -299,21 +320,30 @@ async function signOut(card) {
   const t0 = performance.now();
   await run(card, 'sign-out', async () => {
     await card.client.signOut();
-    log('ok', card.def.title, ['signed out', card.def.flow === 'proxy' ? ' (local; proxy providers have no /logout)' : ' (POST /logout)'], performance.now() - t0);
+    log('ok', card.def.title, ['signed out', card.def.flow === 'proxy' ? ' (local; proxy providers have no /logout)'
+      : isPkce(card.def) ? ' (local, then the refresh token is revoked at the IdP)' : ' (POST /logout)'], performance.now() - t0);
   });
   remember(card.def.key, false);
 }
 
 async function refreshNow(card) {
-  const before = await fetchCounts();
+  const before = isPkce(card.def) ? null : await fetchCounts();
   const oldToken = card.details?.accessToken ?? card.details?.identity?.token;
   await run(card, 'getAccessToken()', async () => {
     const t0 = performance.now();
     const token = await card.client.getAccessToken();
     const ms = performance.now() - t0;
+    const changed = token !== undefined && token !== oldToken;
+    if (isPkce(card.def)) {
+      // No Backstage backend in the loop: the refresh (if any) went to the IdP's token endpoint.
+      if (changed) log('ok', card.def.title, ['getAccessToken() → IdP token endpoint (refresh_token grant), new token ', h('code', abbreviate(token))], ms);
+      else log('info', card.def.title, ['getAccessToken() answered from the cached session, no request ', token ? h('code', abbreviate(token)) : '(no token)',
+        ` · refreshes ${MARGIN} s before expiry`], ms);
+      await loadDetails(card);
+      return;
+    }
     const after = await fetchCounts();
     const went = refreshesOf(after, card.def.providerId) - refreshesOf(before, card.def.providerId);
-    const changed = token !== undefined && token !== oldToken;
     if (went > 0) {
       log('ok', card.def.title, [`getAccessToken() → /refresh ×${went}`, changed ? ', new token ' : ', token ', h('code', token ? abbreviate(token) : '(none)')], ms);
     } else {
@@ -372,7 +402,8 @@ function renderProviders() {
       : h('button.btn.btn-primary.btn-small', { type: 'button', disabled: !!card.busy, dataset: { action: 'sign-in', provider: def.key },
           on: { click: e => { e.stopPropagation(); selectCard(def.key); signIn(card); } } },
           card.busy === 'sign-in' ? h('span.spinner') : null, 'Sign in');
-    const user = card.details?.identity?.identity.userEntityRef;
+    const user = card.details?.identity?.identity.userEntityRef
+      ?? (isPkce(def) && card.state === 'SignedIn' ? decodeJwt(card.details?.idToken)?.claims.sub : undefined);
     return h(`li.provider${def.key === selectedKey ? '.selected' : ''}`, {
       dataset: { provider: def.key, state: card.state }, tabIndex: 0, 'aria-current': def.key === selectedKey ? 'true' : undefined,
       on: { click: () => selectCard(def.key), keydown: e => { if (e.key === 'Enter') selectCard(def.key); } },
@@ -380,7 +411,8 @@ function renderProviders() {
     h('span.provider-avatar', { style: { background: def.color } }, icon(def.icon)),
     h('div',
       h('div.provider-name', def.title, h(`span.status.${cls}`, { dataset: { status: card.state } }, text)),
-      h('div.provider-meta', h('code', def.providerId), h('span', `flow: ${def.flow}`),
+      h('div.provider-meta', def.badge ? h('span.provider-tag', { title: `${def.title} (${def.badge})` }, def.badge) : null,
+        h('code', def.providerId), h('span', `flow: ${def.flow}`),
         user ? h('span', '· ', user) : h('span', `· ${def.hint}`))),
     h('div.provider-actions', btn));
   }));
@@ -440,9 +472,10 @@ function renderSession() {
   const [cls, text] = stateOf(card);
   const header = h('div.card-header',
     h('div',
-      h('h2#session-title', h('span', def.title), h(`span.status.${cls}`, text)),
+      h('h2#session-title', h('span', def.title, def.badge ? h('span.provider-badge', ` (${def.badge})`) : null), h(`span.status.${cls}`, text)),
       h('p.card-subheader', 'Provider ', h('code', def.providerId), ` · flow `, h('code', def.flow),
-        ` · storage `, h('code', def.options.storage ?? 'session'))),
+        ` · storage `, h('code', def.options.storage ?? 'session'),
+        isPkce(def) ? [' · issuer ', h('code', IDP_ISSUER), ' · client ', h('code', PKCE_CLIENT_ID)] : null)),
     card.state === 'SignedIn'
       ? h('button.btn.btn-outlined.btn-small.btn-danger', { type: 'button', disabled: !!card.busy, dataset: { action: 'sign-out' }, on: { click: () => signOut(card) } },
           icon('logout', 'icon sm'), 'Sign out')
@@ -456,9 +489,13 @@ function renderSession() {
     const signingIn = card.busy === 'sign-in';
     const body = h('div.empty',
       icon(def.flow === 'proxy' ? 'shield' : 'lock'),
-      h('h3', signingIn ? (def.flow === 'popup' ? 'Waiting for the popup…' : 'Signing in…') : card.state === 'SignedIn' ? 'Loading the session…' : 'Not signed in'),
-      h('p', signingIn && def.flow === 'popup'
+      h('h3', signingIn ? (def.flow === 'popup' || isPkce(def) ? 'Waiting for the popup…' : 'Signing in…') : card.state === 'SignedIn' ? 'Loading the session…' : 'Not signed in'),
+      h('p', signingIn && (def.flow === 'popup' || isPkce(def))
         ? 'Log in on the IdP page in the popup (any password), then allow access.'
+        : isPkce(def)
+          ? ['No Backstage backend: the client opens the IdP in a popup as its public client ', h('code', PKCE_CLIENT_ID),
+             ' (PKCE S256), the popup ends on this app\'s ', h('code', '/pkce-callback.html'),
+             ', and the code is exchanged with the verifier right here. Try jane@example.com.']
         : def.flow === 'proxy'
           ? 'Proxy providers have no popup: sign-in is a GET of /refresh, and the proxy in front of Backstage says who you are.'
           : def.flow === 'redirect'
@@ -495,32 +532,56 @@ function renderSession() {
                 h('span.muted', `at ${fmtTime(expiresAt)}`)),
               h('div.progress', h('span')))
           : h('span.muted', 'no expiry given'))));
+  } else if (isPkce(def)) {
+    identityEl = h('div.session-section', h('h3.section-title', 'Backstage identity'),
+      h('p.muted.no-identity', { dataset: { field: 'noIdentity' } },
+        'No Backstage identity in PKCE mode: getBackstageIdentity() is undefined, the tokens are the IdP\'s own.'));
   } else {
     identityEl = h('div.session-section', h('h3.section-title', 'Backstage identity'),
       h('p.muted', 'The backend returned no Backstage identity (no sign-in resolver).'));
+  }
+  // PKCE: who the IdP says this is, from the ID token's claims (checked by the client; not signature-verified).
+  let oidcEl = null;
+  if (isPkce(def)) {
+    const claims = decodeJwt(idToken)?.claims ?? {};
+    const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : null;
+    const lifetime = expiresAt && typeof claims.iat === 'number' ? Math.max(1, expiresAt - claims.iat * 1000) : 3600_000;
+    const aud = Array.isArray(claims.aud) ? claims.aud.join(', ') : claims.aud;
+    oidcEl = h('div.session-section',
+      h('h3.section-title', 'OpenID Connect identity (ID token)'),
+      h('dl.kv',
+        h('dt', 'Subject'), h('dd', h('span.chip.user', { dataset: { field: 'sub' } }, icon('person'), claims.sub ?? '(no sub)')),
+        h('dt', 'Issuer · client'), h('dd', h('div.chips', h('span.chip', { dataset: { field: 'iss' } }, claims.iss ?? '?'),
+          h('span.chip', { dataset: { field: 'aud' } }, icon('key'), aud ?? '?'))),
+        h('dt', 'Session expires'), h('dd', expiresAt
+          ? h('div.expiry', { dataset: { expiry: String(expiresAt), lifetime: String(lifetime) } },
+              h('div.expiry-text', h('strong', { dataset: { countdown: String(expiresAt) } }, fmtDuration((expiresAt - Date.now()) / 1000)),
+                h('span.muted', `at ${fmtTime(expiresAt)} · with the access token`)),
+              h('div.progress', h('span')))
+          : h('span.muted', 'no expiry given'))));
   }
 
   const tokensEl = h('div.session-section',
     h('h3.section-title', 'Tokens'),
     h('div.tokens',
       tokenBlock('Access token', accessToken, def.flow === 'proxy' ? 'from the proxy' : 'from the IdP'),
-      tokenBlock('ID token', idToken, 'OpenID Connect'),
+      tokenBlock('ID token', idToken, isPkce(def) ? 'claims checked' : 'OpenID Connect'),
       tokenBlock('Backstage token', identity?.token, 'signed by the backend'),
       !accessToken && !idToken && !identity?.token ? h('p.muted', 'No tokens.') : null));
 
   const actions = h('div.actions',
     h('button.btn.btn-primary', { type: 'button', disabled: !!card.busy, dataset: { action: 'refresh' }, on: { click: () => refreshNow(card) } },
       card.busy === 'getAccessToken()' ? h('span.spinner') : icon('refresh', 'icon sm'), 'Refresh now'),
-    def.flow !== 'proxy'
+    def.flow !== 'proxy' && !isPkce(def)
       ? h('button.btn.btn-outlined', { type: 'button', disabled: !!card.busy, dataset: { action: 'extra-scope' },
           on: { click: () => { const v = $('#extra-scope').value.trim(); if (v) extraScope(card, v); } } },
           icon('add', 'icon sm'), 'Request scope')
       : null,
-    def.flow !== 'proxy'
+    def.flow !== 'proxy' && !isPkce(def)
       ? h('input.input#extra-scope', { 'aria-label': 'Extra scope', value: extraScopeDraft, list: 'scope-suggestions', spellcheck: 'false',
           on: { input: e => { extraScopeDraft = e.target.value; } } })
       : null,
-    def.flow !== 'proxy' ? h('datalist#scope-suggestions', EXTRA_SCOPES.map(s => h('option', { value: s }))) : null,
+    def.flow !== 'proxy' && !isPkce(def) ? h('datalist#scope-suggestions', EXTRA_SCOPES.map(s => h('option', { value: s }))) : null,
     def.providerId === 'oauth2Proxy' ? proxyUserField() : null,
     h('span.grow'));
   const granted = card.grantedExtra?.length ? ` Extra scopes granted here: ${card.grantedExtra.join(', ')}.` : '';
@@ -528,9 +589,11 @@ function renderSession() {
     ? ' The three OIDC cards use provider id oidc: a sign-in, refresh or sign-out in one reaches the others (crossTabSync), as it reaches other tabs.' : '';
   const note = h('p.note', def.flow === 'proxy'
     ? 'Refresh now calls getAccessToken(): served from the cached session, or /refresh when the Backstage token is within the refresh margin.'
+    : isPkce(def)
+      ? `Refresh now calls getAccessToken(): served from memory without a request until ${MARGIN} s before expiry, then one refresh_token grant at the IdP's token endpoint, shared with the other tabs (one refresh in flight). Sign-out is local first, then the refresh token is revoked at the IdP. Its session is in localStorage: a second tab starts signed in, and sign-in, refresh and sign-out follow across tabs.`
     : `Refresh now calls getAccessToken(): served from memory without a request until ${MARGIN} s before expiry, then one /refresh. Request scope asks for the union of the session's scopes and the new one in a popup (the IdP asks for consent when its grant lacks a scope).${granted}${shared}`);
 
-  el.replaceChildren(header, alert ?? '', profileEl, identityEl, tokensEl, actions, note);
+  el.replaceChildren(header, alert ?? '', profileEl, oidcEl ?? '', identityEl, tokensEl, actions, note);
   tick();
 }
 
@@ -658,6 +721,7 @@ function setupTheme() {
 function setupChrome() {
   for (const a of document.querySelectorAll('.nav-item[data-icon]')) a.prepend(icon(a.dataset.icon));
   $('#hdr-backend').textContent = BACKEND.replace(/^https?:\/\//, '');
+  $('#tabs-note .tabs-icon').replaceWith(icon('tabs', 'icon sm'));
   $('#log-clear').addEventListener('click', () => {
     logList().replaceChildren(h('li.empty-row', 'Log cleared.'));
   });
@@ -703,14 +767,23 @@ async function boot() {
   for (const def of PROVIDERS) {
     let client;
     try {
-      client = new wasm.AuthClient({
-        provider: { id: def.providerId, title: def.title },
-        authBaseUrl: AUTH_BASE,
-        environment: 'development',
-        flow: def.flow,
-        refreshMarginSeconds: MARGIN,
-        ...def.options,
-      });
+      client = new wasm.AuthClient(isPkce(def)
+        ? {
+            provider: { id: def.providerId, title: def.clientTitle },
+            flow: 'pkce',
+            pkce: { issuer: IDP_ISSUER, clientId: PKCE_CLIENT_ID, redirectUri: `${location.origin}/pkce-callback.html` },
+            environment: 'development',
+            refreshMarginSeconds: MARGIN,
+            ...def.options,
+          }
+        : {
+            provider: { id: def.providerId, title: def.title },
+            authBaseUrl: AUTH_BASE,
+            environment: 'development',
+            flow: def.flow,
+            refreshMarginSeconds: MARGIN,
+            ...def.options,
+          });
     } catch (err) {
       logError(def.title, 'new AuthClient', err);
       continue;
@@ -751,8 +824,14 @@ async function boot() {
   await Promise.all([...cards.values()].filter(c => restore.has(c.def.key) && c.state !== 'SignedIn').map(async card => {
     const t1 = performance.now();
     try {
-      const identity = await card.client.getBackstageIdentity({ optional: true });
-      log(identity ? 'ok' : 'info', card.def.title, identity ? 'session restored from the refresh cookie' : 'no session to restore', performance.now() - t1);
+      // PKCE has no Backstage identity: ask for the access token (a silent refresh_token grant
+      // when the stored one has expired).
+      const identity = isPkce(card.def)
+        ? await card.client.getAccessToken(undefined, { optional: true })
+        : await card.client.getBackstageIdentity({ optional: true });
+      log(identity ? 'ok' : 'info', card.def.title, identity
+        ? (isPkce(card.def) ? 'session restored with the stored refresh token' : 'session restored from the refresh cookie')
+        : 'no session to restore', performance.now() - t1);
       if (!identity) remember(card.def.key, false);
     } catch (err) {
       logError(card.def.title, 'restoring the session', err, performance.now() - t1);

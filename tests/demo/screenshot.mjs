@@ -123,14 +123,23 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     await page.goto(`${demo.app}/?theme=light`);
     await page.waitForSelector('html[data-ready="true"]', { timeout: 20_000 });
     timings.pageReadyMs = Date.now() - t0;
-    assert.equal(await page.locator('li.provider').count(), 6);
-    for (const key of ['oidc', 'oidc-fullscreen', 'oidc-redirect', 'spectrocloud', 'guest', 'oauth2proxy']) {
+    assert.equal(await page.locator('li.provider').count(), 7);
+    for (const key of ['oidc', 'oidc-fullscreen', 'oidc-redirect', 'spectrocloud', 'guest', 'oauth2proxy', 'pkce']) {
       assert.equal(await page.getAttribute(providerRow(key), 'data-state'), 'SignedOut', key);
     }
     // The iframe is on the other origin and got the light theme from ThemeHost.
     const frame = page.frameLocator('#theme-frame');
     await frame.locator('#status').filter({ hasText: 'backstage-light' }).waitFor({ timeout: 15_000 });
     assert.match(await text('#hdr-wasm'), /KB/);
+    assert.match(await text(providerRow('pkce')), /OIDC · PKCE[\s\S]*no Backstage backend/);
+    await page.click(providerRow('pkce'));
+    assert.match(await text('#session-title'), /OIDC · PKCE \(no Backstage backend\)/);
+    await page.click(providerRow('oidc'));
+    assert.match(await text('#tabs-note'), /second tab: sign-in, refresh and sign-out follow across tabs/);
+    // The PKCE card's redirect URI is served at the app origin, with its inline script allowed by hash.
+    const cb = await fetch(`${demo.app}/pkce-callback.html`);
+    assert.equal(cb.status, 200);
+    assert.match(cb.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/]+=*'/);
     await shot('01-signed-out');
   });
 
@@ -188,7 +197,7 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
       assert.equal(await page.getAttribute(providerRow(key), 'data-state'), 'SignedIn', key);
     }
     assert.equal(await page.getAttribute(providerRow('spectrocloud'), 'data-state'), 'SignedOut');
-    assert.match(await text('#hdr-signed'), /^4 of 6/);
+    assert.match(await text('#hdr-signed'), /^4 of 7/);
     await shot('03-guest');
   });
 
@@ -246,6 +255,125 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     timings.redirectSignInMs = Date.now() - t0;
     assert.equal(new URL(p4.url()).origin, demo.app);
     await ctx.close();
+  });
+
+  // flow 'pkce': its own browser context (no IdP session yet), two tabs of the demo.
+  let pkceCtx;
+  let tabA;
+  const pkceRequests = [];
+  const pkceRow = `${providerRow('pkce')}`;
+  const idTokenClaims = p => p.evaluate(async () => {
+    const t = await window.demo.cards.get('pkce').client.getIdToken({ optional: true });
+    return t ? JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) : null;
+  });
+
+  test('jane signs in via the PKCE card: popup, IdP login, no Backstage backend', async () => {
+    pkceCtx = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+    const seen = new Map();
+    pkceCtx.on('request', r => {
+      const u = new URL(r.url());
+      if (r.method() === 'OPTIONS' || (u.port !== '7010' && u.port !== '7007')) return;
+      const e = { method: r.method(), port: u.port, path: u.pathname };
+      if (u.pathname === '/token') e.grant = new URLSearchParams(r.postData() ?? '').get('grant_type');
+      seen.set(r, e);
+      pkceRequests.push(e);
+    });
+    pkceCtx.on('response', r => { const e = seen.get(r.request()); if (e) e.status = r.status(); });
+    tabA = await pkceCtx.newPage();
+    tabA.on('pageerror', e => console.error('[tab A page error]', e));
+    tabA.on('console', m => { if (m.type() === 'error' && !/ERR_NAME_NOT_RESOLVED/.test(m.text())) console.error('[tab A console]', m.text()); });
+    await tabA.goto(`${demo.app}/?theme=light`);
+    await tabA.waitForSelector('html[data-ready="true"]');
+    assert.equal(await tabA.getAttribute(pkceRow, 'data-state'), 'SignedOut');
+    const t0 = Date.now();
+    const { steps, popup } = await signInPopup(tabA, () => tabA.click(`${pkceRow} [data-action="sign-in"]`), 'jane@example.com');
+    assert.deepEqual(steps, ['login', 'consent']);
+    await tabA.waitForSelector(`${pkceRow}[data-state="SignedIn"]`, { timeout: 15_000 });
+    await tabA.waitForSelector('#session [data-field="sub"]', { timeout: 15_000 });
+    timings.pkceSignInMs = Date.now() - t0;
+    // The popup ended on /pkce-callback.html of the app origin and was closed by the client.
+    await popup.waitForEvent('close', { timeout: 5000 }).catch(() => {});
+    assert.equal(popup.isClosed(), true, 'the client closed the popup');
+
+    // The card: SignedIn, the ID token's sub, the profile's email (the IdP puts it in userinfo, not
+    // in the ID token: the client asks userinfo for it), no Backstage identity.
+    assert.equal((await tabA.locator('#session [data-field="sub"]').innerText()).trim(), 'jane@example.com');
+    assert.equal((await tabA.locator('#session [data-field="email"]').innerText()).trim(), 'jane@example.com');
+    assert.equal((await tabA.locator('#session [data-field="displayName"]').innerText()).trim(), 'Jane Doe');
+    assert.equal((await tabA.locator('#session [data-field="aud"]').innerText()).trim(), 'spa');
+    assert.equal((await tabA.locator('#session [data-field="iss"]').innerText()).trim(), 'http://127.0.0.1:7010');
+    assert.match(await tabA.locator('#session [data-field="noIdentity"]').innerText(), /No Backstage identity in PKCE mode/);
+    assert.equal(await tabA.locator('#session [data-token="Backstage token"]').count(), 0);
+    assert.match(await tabA.locator(pkceRow).innerText(), /jane@example\.com/);
+    const claims = await idTokenClaims(tabA);
+    assert.equal(claims.sub, 'jane@example.com');
+    assert.equal(claims.aud, 'spa');
+    await tabA.click('#session [data-token="ID token"] summary');
+    const shown = await tabA.locator('#session [data-token="ID token"] .claims').innerText();
+    assert.match(shown, /sub\s+jane@example\.com/);
+    // Straight to the IdP: discovery, /auth, the code exchange at /token; nothing to Backstage's /api/auth.
+    assert.ok(pkceRequests.some(r => r.port === '7010' && r.path === '/.well-known/openid-configuration'), JSON.stringify(pkceRequests));
+    assert.ok(pkceRequests.some(r => r.port === '7010' && r.method === 'POST' && r.path === '/token'), JSON.stringify(pkceRequests));
+    assert.deepEqual(pkceRequests.filter(r => r.port === '7007' && r.path.startsWith('/api/auth/')), []);
+    // Refresh now: a valid access token is served from the session, no request.
+    const tokensBefore = pkceRequests.filter(r => r.path === '/token').length;
+    await tabA.click('#session [data-action="refresh"]');
+    await tabA.waitForFunction(() => window.demo.events.some(e => /getAccessToken\(\)/.test(e.text) && e.src === 'OIDC · PKCE'));
+    const ev = await tabA.evaluate(() => window.demo.events.filter(e => /getAccessToken\(\)/.test(e.text)).at(-1));
+    assert.match(ev.text, /cached session, no request/);
+    assert.equal(pkceRequests.filter(r => r.path === '/token').length, tokensBefore);
+    await tabA.waitForTimeout(600);
+    await fullShot(tabA, '08-pkce-signed-in');
+  });
+
+  test('a second tab: the PKCE session is there, sign-out and sign-in follow across tabs', async () => {
+    assert.ok(tabA, 'the PKCE sign-in step ran');
+    const tabB = await pkceCtx.newPage();
+    tabB.on('pageerror', e => console.error('[tab B page error]', e));
+    let popupsInB = 0;
+    tabB.on('popup', () => { popupsInB++; });
+    const t0 = Date.now();
+    await tabB.goto(`${demo.app}/?theme=light`);
+    await tabB.waitForSelector('html[data-ready="true"]');
+    // The session (localStorage) is there at once: no popup, no token request, the same sub.
+    await tabB.waitForSelector(`${pkceRow}[data-state="SignedIn"]`, { timeout: 10_000 });
+    await tabB.click(pkceRow);
+    await tabB.waitForSelector('#session [data-field="sub"]');
+    timings.pkceSecondTabMs = Date.now() - t0;
+    assert.equal((await tabB.locator('#session [data-field="sub"]').innerText()).trim(), 'jane@example.com');
+    assert.deepEqual(await idTokenClaims(tabB), await idTokenClaims(tabA), 'the same ID token in both tabs');
+    // The Backstage cards keep their per-tab (sessionStorage) state: signed out in a new tab.
+    assert.equal(await tabB.getAttribute(providerRow('oidc'), 'data-state'), 'SignedOut');
+
+    // Sign-out in B → A is signed out (BroadcastChannel), and the refresh token is revoked.
+    const t1 = Date.now();
+    await tabB.click(`#session [data-action="sign-out"]`);
+    await tabB.waitForSelector(`${pkceRow}[data-state="SignedOut"]`);
+    await tabA.waitForSelector(`${pkceRow}[data-state="SignedOut"]`, { timeout: 10_000 });
+    timings.pkceCrossTabSignOutMs = Date.now() - t1;
+    await tabA.waitForFunction(() => window.demo.events.some(e => e.src === 'OIDC · PKCE' && /SignedOut/.test(e.text)));
+    const revoked = () => pkceRequests.some(r => r.port === '7010' && r.method === 'POST' && /revo/.test(r.path));
+    for (let i = 0; i < 50 && !revoked(); i++) await tabB.waitForTimeout(100);
+    assert.ok(revoked(), `the refresh token is revoked at the IdP: ${JSON.stringify(pkceRequests)}`);
+
+    // Sign-in in A (the IdP session exists: no login page; the revocation ended the grant, so the
+    // IdP may ask for consent again) → B follows, without a popup in B.
+    const t2 = Date.now();
+    const { steps } = await signInPopup(tabA, () => tabA.click(`${pkceRow} [data-action="sign-in"]`), 'jane@example.com');
+    assert.ok(!steps.includes('login'), `no IdP login the second time: ${steps}`);
+    await tabA.waitForSelector(`${pkceRow}[data-state="SignedIn"]`, { timeout: 15_000 });
+    await tabB.waitForSelector(`${pkceRow}[data-state="SignedIn"]`, { timeout: 10_000 });
+    await tabB.waitForSelector('#session [data-field="sub"]');
+    timings.pkceCrossTabSignInMs = Date.now() - t2;
+    assert.equal(popupsInB, 0, 'no popup in the second tab');
+    assert.equal((await tabB.locator('#session [data-field="sub"]').innerText()).trim(), 'jane@example.com');
+    assert.deepEqual(await idTokenClaims(tabB), await idTokenClaims(tabA), 'B got A\'s new session');
+    await tabB.click('#session [data-token="ID token"] summary');
+    await tabB.waitForTimeout(600);
+    await fullShot(tabB, '09-pkce-second-tab');
+    const failed = pkceRequests.filter(r => r.status >= 400);
+    if (failed.length) console.log(`# IdP/backend requests that failed in the PKCE context: ${JSON.stringify(failed)}`);
+    await pkceCtx.close();
   });
 
   test('narrow screens get a compact layout', async () => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The demo's two static origins (started by scripts/demo, and by tests/demo/screenshot.mjs):
 //
-//   app    http://127.0.0.1:3000      www/ (index.html, demo.js, demo.css) + /pkg/ (the WASM package)
+//   app    http://127.0.0.1:3000      www/ (index.html, demo.js, demo.css, pkce-callback.html: the
+//                                     PKCE card's redirect URI) + /pkg/ (the WASM package)
 //                                     + /__stack/{counts,proxy-user,reset} forwarded to the stack's
 //                                     counting proxy (it sends no CORS headers, so the page asks here)
 //   frame  http://localhost:3001      /theme-frame.html + /pkg/ only (the theme bridge's iframe)
@@ -10,8 +11,10 @@
 // it is a different origin (and site) from the app: the iframe is genuinely cross-origin.
 //
 //   node tests/demo/server.mjs [--app-port 3000] [--frame-port 3001] [--backend http://127.0.0.1:7007]
+//                              [--idp http://127.0.0.1:7010]
 //
 // Prints one line `demo servers ready app=<origin> frame=<origin>` when both listen.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -60,25 +63,35 @@ function sendFile(res, file, headers = {}) {
   fs.createReadStream(file).pipe(res);
 }
 
+/** CSP source expressions ('sha256-…') for the inline <script> blocks of an HTML file. */
+function inlineScriptHashes(file) {
+  const html = fs.readFileSync(file, 'utf8');
+  return [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)]
+    .map(m => `'sha256-${crypto.createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
+}
+
 function notFound(res, why = 'not found') {
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
   res.end(why + '\n');
 }
 
 export async function startDemoServers({
-  appPort = 3000, framePort = 3001, backend = 'http://127.0.0.1:7007', host = '127.0.0.1',
+  appPort = 3000, framePort = 3001, backend = 'http://127.0.0.1:7007', idp = 'http://127.0.0.1:7010', host = '127.0.0.1',
 } = {}) {
   const appOrigin = `http://127.0.0.1:${appPort}`;
   const frameOrigin = `http://localhost:${framePort}`;
   const backendOrigin = new URL(backend).origin;
+  // The PKCE card talks to the IdP itself: discovery, token and revocation endpoints.
+  const idpOrigin = new URL(idp).origin;
 
-  // A strict policy for the demo page: everything from itself, fetches only to the backend,
-  // frames only from the theme origin. 'wasm-unsafe-eval' is what WebAssembly compilation needs.
-  const appCsp = [
+  // A strict policy for the demo page: everything from itself, fetches only to the backend and
+  // the IdP, frames only from the theme origin. 'wasm-unsafe-eval' is what WebAssembly
+  // compilation needs. Inline scripts (pkce-callback.html's) are allowed by their hash only.
+  const appCsp = (extraScripts = []) => [
     "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
+    ["script-src 'self' 'wasm-unsafe-eval'", ...extraScripts].join(' '),
     "style-src 'self'",
-    `connect-src 'self' ${backendOrigin}`,
+    `connect-src 'self' ${backendOrigin} ${idpOrigin}`,
     `frame-src ${frameOrigin}`,
     // Profile pictures come from the IdP's claims (any https host; none load offline).
     "img-src 'self' data: https: http:",
@@ -120,7 +133,11 @@ export async function startDemoServers({
     if (p === '/theme-frame.html') return notFound(res, 'the theme frame is served from ' + frameOrigin);
     const f = fileIn(WWW, p);
     if (!f) return notFound(res);
-    sendFile(res, f, f.endsWith('.html') ? { 'content-security-policy': appCsp } : {});
+    if (!f.endsWith('.html')) return sendFile(res, f);
+    const headers = { 'content-security-policy': appCsp(inlineScriptHashes(f)) };
+    // The PKCE callback carries the authorization code in its URL: never as a Referer.
+    if (path.basename(f) === 'pkce-callback.html') headers['referrer-policy'] = 'no-referrer';
+    sendFile(res, f, headers);
   });
 
   const frame = http.createServer((req, res) => {
@@ -170,12 +187,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       'app-port': { type: 'string', default: process.env.APP_PORT ?? '3000' },
       'frame-port': { type: 'string', default: process.env.FRAME_PORT ?? '3001' },
       backend: { type: 'string', default: process.env.BACKEND_URL ?? 'http://127.0.0.1:7007' },
+      idp: { type: 'string', default: process.env.IDP_URL ?? 'http://127.0.0.1:7010' },
     },
   });
   let servers;
   try {
     servers = await startDemoServers({
-      appPort: Number(values['app-port']), framePort: Number(values['frame-port']), backend: values.backend,
+      appPort: Number(values['app-port']), framePort: Number(values['frame-port']), backend: values.backend, idp: values.idp,
     });
   } catch (e) {
     console.error(`demo servers failed to start: ${e.message}`);

@@ -2,7 +2,7 @@
 // with refresh-token ROTATION on at the local IdP. Run it with bench/tabs-race-run (installs what is
 // missing first); this file is the driver:
 //
-//   node bench/tabs-race.mjs [--reps N] [--tabs N] [--out FILE] [--no-write]
+//   node bench/tabs-race.mjs [--reps N] [--control-reps N] [--tabs N] [--out FILE] [--no-write]
 //
 // Per repetition and side, in a FRESH browser context (own cookie jar, own IdP session):
 //   1. one tab, the client constructed, popup sign-in as jane@example.com (IdP login + consent typed);
@@ -35,6 +35,7 @@ const argv = process.argv.slice(2);
 const argValue = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : dflt; };
 const REPS = Number(argValue('--reps', 3));
 const NEW_TABS = Number(argValue('--tabs', 20));
+const CONTROL_REPS = Number(argValue('--control-reps', 1)); // the control row (see VARIANTS); 0 = none
 const OUT = path.resolve(argValue('--out', path.join(benchDir, 'tabs-race.md')));
 const WRITE = !argv.includes('--no-write');
 
@@ -44,6 +45,11 @@ const EMAIL = 'jane@example.com';
 const PROVIDER = { id: 'oidc', title: 'OIDC' };
 const SCOPES = ['openid', 'profile', 'email'];
 const SIDES = ['ours', 'peer'];
+// 'peer-nolocks' is a control: the peer with `navigator.locks` hidden from the page, so its
+// DefaultAuthConnector takes its no-Web-Locks branch (plain concurrent fetches). It shows that the
+// race is real at this stack and that the signed-out detection sees it. Measured, never asserted.
+const VARIANTS = [...SIDES, 'peer-nolocks'];
+const sideOf = key => (key === 'ours' ? 'ours' : 'peer');
 
 const t0 = Date.now();
 const log = msg => process.stderr.write(`\x1b[1;36m[tabs-race]\x1b[0m +${((Date.now() - t0) / 1000).toFixed(1)}s ${msg}\n`);
@@ -96,7 +102,7 @@ async function main() {
       'playwright-core': pkgVersion(path.join(root, 'tests/e2e/stack'), 'playwright-core'),
     },
   };
-  log(`${REPS} repetitions x 2 clients, 1 + ${NEW_TABS} tabs each; load average ${machine.loadAvgStart.join(' ')} on ${machine.cores} cores`);
+  log(`${REPS} repetitions x ours, peer (+ ${CONTROL_REPS} x peer-nolocks), 1 + ${NEW_TABS} tabs each; load average ${machine.loadAvgStart.join(' ')} on ${machine.cores} cores`);
 
   // OUR client: tests/e2e/fixtures/client.html + a private copy of pkg/ (ensurePkg builds pkg/ with
   // scripts/build when it is missing or older than src/). The peer's bundle goes next to it.
@@ -141,13 +147,17 @@ async function main() {
       return { ok: r.ok && token.ok && typeof token.value === 'string' && token.value.length > 0, steps, error: r.error ?? token.error };
     }
 
-    async function race(side, rep) {
+    async function race(key, rep) {
+      const side = sideOf(key);
       const ctx = await browser.newContext();
+      if (key === 'peer-nolocks') {
+        await ctx.addInitScript(() => { Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }); });
+      }
       const popups = [];
       try {
         const first = await openTab(ctx, side, popups, { autoTrigger: true });
         const si = await signIn(side, first);
-        check(`${side} rep ${rep}: popup sign-in as ${EMAIL} (setup)`, si.ok, JSON.stringify(si.error ?? null));
+        check(`${key} rep ${rep}: popup sign-in as ${EMAIL} (setup)`, si.ok, JSON.stringify(si.error ?? null));
         if (!si.ok) return null;
         const signedInAt = Date.now();
         // From now on a sign-in request the peer queues stays queued (the login dialog stays up).
@@ -185,7 +195,7 @@ async function main() {
           const queued = side === 'peer' ? await p.evaluate(() => window.e2e.requests('main')) : null;
           const ok = !!result?.ok && typeof result.value === 'string' && result.value.length > 0 && states.at(-1) === 'SignedIn';
           tabsOut.push({
-            tab: i === 0 ? 'first' : `new ${i}`, ok, settled: st[i].settled, queued: queued?.max ?? 0,
+            tab: i === 0 ? 'first' : `new ${i}`, ok, settled: st[i].settled, queued: queued?.now ?? 0,
             lastState: states.at(-1) ?? null, token: result?.ok ? result.value : null,
             error: result && !result.ok ? `${result.error.name}: ${result.error.message}` : null,
             why: ok ? null : !st[i].settled ? (st[i].queued ? 'sign-in request queued (login dialog)' : `no answer within ${HANG_MS} ms`)
@@ -196,7 +206,7 @@ async function main() {
         const statusCounts = {};
         for (const r of reqs) statusCounts[r.status ?? 'pending'] = (statusCounts[r.status ?? 'pending'] ?? 0) + 1;
         const run = {
-          side, rep, tabs: all.length, openMs, raceMs,
+          side: key, rep, tabs: all.length, openMs, raceMs,
           signedOut: tabsOut.filter(t => !t.ok).length,
           signedOutNew: tabsOut.slice(1).filter(t => !t.ok).length,
           refresh: stack.count(PROVIDER.id, 'refresh'),
@@ -209,7 +219,7 @@ async function main() {
           failures: [...new Set(tabsOut.filter(t => !t.ok).map(t => t.why))],
           idpLogin: si.steps,
         };
-        log(`${side} rep ${rep}: ${run.tabs} tabs (opened in ${openMs} ms), ${run.signedOut} signed out, ${run.refresh} /refresh `
+        log(`${key} rep ${rep}: ${run.tabs} tabs (opened in ${openMs} ms), ${run.signedOut} signed out, ${run.refresh} /refresh `
           + `${JSON.stringify(statusCounts)}, ${run.distinctTokens} distinct token(s), all settled in ${raceMs} ms`
           + (run.failures.length ? `; signed out because: ${run.failures.join(' | ')}` : ''));
         return run;
@@ -218,8 +228,10 @@ async function main() {
       }
     }
 
-    for (let rep = 1; rep <= REPS; rep++) {
-      for (const side of rep % 2 ? SIDES : [...SIDES].reverse()) {
+    for (let rep = 1; rep <= Math.max(REPS, CONTROL_REPS); rep++) {
+      const order = VARIANTS.map((_, i) => VARIANTS[(i + rep - 1) % VARIANTS.length])
+        .filter(k => rep <= (k === 'peer-nolocks' ? CONTROL_REPS : REPS));
+      for (const side of order) {
         let run;
         try {
           run = await race(side, rep);
@@ -245,7 +257,7 @@ async function main() {
   machine.loadAvgEnd = os.loadavg().map(x => +x.toFixed(2));
   const elapsedS = (Date.now() - t0) / 1000;
   const summary = {};
-  for (const side of SIDES) {
+  for (const side of VARIANTS) {
     const rs = runs.filter(r => r.side === side);
     if (!rs.length) continue;
     summary[side] = {
@@ -255,16 +267,16 @@ async function main() {
     };
   }
   const fmt = s => (s ? `${s.min} / ${s.median} / ${s.max}` : 'n/a');
-  const label = { ours: 'ours (backstage-wasm-auth)', peer: 'peer (OAuth2, core-app-api)' };
-  const header = '| client | tabs | signed-out tabs | /refresh requests | /refresh → 401 | all tabs settled (ms) |';
-  const rows = SIDES.filter(s => summary[s]).map(s => `| ${label[s]} | ${summary[s].tabs} | ${fmt(summary[s].signedOut)} | ${fmt(summary[s].refresh)} | ${fmt(summary[s].refresh401)} | ${fmt(summary[s].raceMs)} |`);
-  const table = [header, '|---|---|---|---|---|---|', ...rows].join('\n');
-  process.stdout.write(`\nmin / median / max over ${REPS} repetitions (fresh context + fresh sign-in each):\n${table}\n`);
+  const label = { ours: 'ours (backstage-wasm-auth)', peer: 'peer (OAuth2, core-app-api)', 'peer-nolocks': 'control: peer, navigator.locks hidden' };
+  const header = '| client | reps | tabs | signed-out tabs | /refresh requests | /refresh → 401 | all tabs settled (ms) |';
+  const rows = VARIANTS.filter(s => summary[s]).map(s => `| ${label[s]} | ${summary[s].reps} | ${summary[s].tabs} | ${fmt(summary[s].signedOut)} | ${fmt(summary[s].refresh)} | ${fmt(summary[s].refresh401)} | ${fmt(summary[s].raceMs)} |`);
+  const table = [header, '|---|---|---|---|---|---|---|', ...rows].join('\n');
+  process.stdout.write(`\nmin / median / max over the repetitions (fresh context + fresh sign-in each):\n${table}\n`);
   const passed = checks.filter(c => c.ok).length;
   const failed = checks.length - passed;
 
   if (WRITE) {
-    const perRun = ['| client | rep | tabs | signed out | /refresh | statuses | distinct tokens | sign-in requests queued | popups | opened in (ms) | settled in (ms) | why signed out |',
+    const perRun = ['| client | rep | tabs | signed out | /refresh | statuses | distinct tokens | tabs with a sign-in request queued | popups | opened in (ms) | settled in (ms) | why signed out |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...runs.map(r => `| ${r.side} | ${r.rep} | ${r.tabs} | ${r.signedOut} | ${r.refresh} | ${Object.entries(r.refreshStatuses).map(([k, v]) => `${v}×${k}`).join(', ') || '-'} | ${r.distinctTokens} | ${r.queuedTabs} | ${r.popups} | ${r.openMs} | ${r.raceMs} | ${r.failures.join('; ') || '-'} |`)].join('\n');
     const md = `# Multi-tab refresh race: ours vs Backstage's OAuth2 (issue 8)
@@ -273,12 +285,15 @@ Generated by \`bench/tabs-race-run\` on ${machine.date} (${elapsedS.toFixed(0)} 
 Refresh-token rotation ON at the IdP; a signed-in user whose access token has expired opens
 ${NEW_TABS} tabs at once in the same browser context; all ${NEW_TABS + 1} tabs call \`getAccessToken()\`.
 
-min / median / max over ${REPS} repetitions per client (fresh browser context + fresh popup sign-in each):
+min / median / max over ${REPS} repetitions per client (${CONTROL_REPS} for the control), each in a fresh browser context with a
+fresh popup sign-in:
 
 ${table}
 
 Ours is asserted (every repetition: 0 signed out, exactly 1 \`/refresh\`, one token for every tab);
-the peer's figures are measurements only.
+the peer's figures (and the control's) are measurements only. The control row is the same peer with
+\`navigator.locks\` hidden from its pages (see Setup): what the race does to it without the cross-tab
+lock, and a check that this harness does see signed-out tabs and 401s when they happen.
 
 ## Per repetition
 
@@ -289,8 +304,8 @@ ${perRun}
 - Stack: \`tests/e2e/stack\` \`startStack({ appOrigins: [app], rotateRefreshToken: true, accessTokenTtl: ${TTL} })\`: the real
   Backstage auth backend (plugin-auth-backend ${machine.versions['@backstage/plugin-auth-backend']}, oidc module
   ${machine.versions['@backstage/plugin-auth-backend-module-oidc-provider']}) and oidc-provider ${machine.versions['oidc-provider (IdP)']} as the IdP,
-  which issues a new refresh token on every refresh (the backend re-sets its \`oidc-refresh-token\` cookie) and treats a
-  reused one as invalid. Requests are counted at the stack's proxy (\`stack.count('oidc', 'refresh')\` after
+  which issues a new refresh token on every refresh (the backend re-sets its \`oidc-refresh-token\` cookie); a
+  reused one fails (\`invalid_grant\` 'refresh token already used') and revokes the whole grant. Requests are counted at the stack's proxy (\`stack.count('oidc', 'refresh')\` after
   \`stack.resetCounts()\`; statuses from \`stack.requests()\`).
 - Browser: headless Chromium ${machine.chromium ?? ''} (Debian, /usr/bin/chromium) driven by playwright-core
   ${machine.versions['playwright-core']}; one \`browser.newContext()\` per repetition, so the tabs share cookies
@@ -318,6 +333,12 @@ ${perRun}
   the new session's ${TTL} s access token is inside OAuth2's refresh margin (\`sessionShouldRefresh\`: less than 3 min
   left), so it refreshes again: 2 per new tab + 1 for tab 1 (its expired session) = ${2 * NEW_TABS + 1}; with an access
   token living longer than 3 min it would be one per tab. Each tab ends with its own access token (distinct tokens).
+- **Control** (\`peer-nolocks\`): the same peer page, with
+  \`Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined })\` as a context init script, so
+  \`DefaultAuthConnector.refreshSession\` takes its branch for browsers without Web Locks: every tab fetches
+  \`/refresh\` at once with the same cookie. The first answer rotates the refresh token; the others present the
+  consumed one, get 401, and oidc-provider revokes the grant; those tabs' \`RefreshingAuthSessionManager\` then
+  drops its session and queues a sign-in request (signed out).
 - Ours, for comparison: every tab's refresh also waits for a Web Lock shared by the tabs, but the first holder's new
   session is announced over \`BroadcastChannel\` before the lock is released, and each later holder re-checks its
   session under the lock, finds it fresh and asks the backend nothing (\`src/manager.rs\`, \`shared_refresh\`); each

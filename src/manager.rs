@@ -30,6 +30,9 @@ pub trait Connector {
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>>;
     /// `/logout`.
     fn logout(&self) -> LocalBoxFuture<'static, Result<(), AuthError>>;
+    /// Another tab signed out: drop any credential kept beside the session (the PKCE refresh
+    /// token), so that nothing can sign this tab back in silently.
+    fn forget(&self) {}
 }
 
 pub trait Clock {
@@ -141,8 +144,12 @@ impl SessionManager {
     pub fn apply_remote(&self, event: SyncEvent) {
         let current = self.0.current.borrow().clone();
         match event {
-            SyncEvent::SignedOut if current.is_some() => self.set_session(None, Change::Remote),
-            SyncEvent::SignedOut => {}
+            SyncEvent::SignedOut => {
+                self.0.connector.forget();
+                if current.is_some() {
+                    self.set_session(None, Change::Remote);
+                }
+            }
             SyncEvent::Session { kind, session } => {
                 // A refresh elsewhere must not take scopes away from this tab's session.
                 let keeps_scopes = current

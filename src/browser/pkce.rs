@@ -290,4 +290,8 @@ impl Connector for PkceConnector {
         }
         .boxed_local()
     }
+
+    fn forget(&self) {
+        self.0.carry.borrow_mut().take();
+    }
 }

@@ -25,6 +25,10 @@ struct Script {
 
 struct Scripted(Rc<Script>);
 
+thread_local! {
+    static FORGOTTEN: Cell<u32> = const { Cell::new(0) };
+}
+
 fn answer(ttl: u32, scope: &str) -> AuthResponse {
     let mut r = response(Some(ttl), Some(3600));
     if let Some(pi) = r.provider_info.as_mut() {
@@ -81,6 +85,10 @@ impl Connector for Scripted {
     fn logout(&self) -> LocalBoxFuture<'static, Result<(), AuthError>> {
         self.0.logout_calls.set(self.0.logout_calls.get() + 1);
         async { Ok(()) }.boxed_local()
+    }
+
+    fn forget(&self) {
+        FORGOTTEN.with(|f| f.set(f.get() + 1));
     }
 }
 
@@ -468,8 +476,14 @@ fn remote_announcements_are_applied_without_echo() {
         .current()
         .expect("s")
         .has_scopes(&ScopeSet::parse("email")));
+    let forgotten = FORGOTTEN.with(|f| f.get());
     f.manager.apply_remote(SyncEvent::SignedOut);
     assert_eq!(f.manager.state().get(), SessionState::SignedOut);
+    assert_eq!(
+        FORGOTTEN.with(|f| f.get()),
+        forgotten + 1,
+        "the connector forgot its credentials"
+    );
     assert_eq!(local_changes.get(), 0, "nothing announced back");
     assert_eq!(
         f.script.refresh_calls.get() + f.script.create_calls.get(),

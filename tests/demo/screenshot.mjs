@@ -210,6 +210,9 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     await page.frameLocator('#theme-frame').locator('#status').filter({ hasText: 'backstage-dark' }).waitFor({ timeout: 5000 });
     timings.themeSwitchMs = Date.now() - t0;
     assert.equal(await frameBg(), 'rgb(51, 51, 51)');
+    // The host body fades its background over 0.2 s (demo.css): wait for the transition to end,
+    // bounded, then assert the final colour.
+    await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === 'rgb(51, 51, 51)', null, { timeout: 3000 }).catch(() => {});
     const bodyBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(bodyBg, 'rgb(51, 51, 51)');
     const stats = await page.evaluate(() => ({ sent: window.demo.themeHost.sentCount, ignored: window.demo.themeHost.ignoredCount }));

@@ -106,6 +106,8 @@ export interface CoreAuthClient {
     options?: CoreAuthRequestOptions,
   ): Promise<CoreBackstageIdentityResponse | undefined>;
   sessionState$(): CoreObservable<CoreSessionState>;
+  /** Redirect flow: the backend's error when this tab just came back from a failed sign-in, once. */
+  takeRedirectError(): Error | undefined;
   free(): void;
 }
 

@@ -10,6 +10,7 @@ pub mod jwt;
 pub mod manager;
 pub mod pkce;
 pub mod protocol;
+pub mod redirect;
 pub mod scopes;
 pub mod secret;
 pub mod session;

@@ -794,19 +794,24 @@ async function boot() {
   if (!cards.has(selectedKey)) selectedKey = PROVIDERS[0].key;
   render();
 
-  // A redirect sign-in came back: an error arrives in ?error=, else the cookie holds a session.
-  if (params.has('error')) {
-    let msg = params.get('error');
-    try { const e = JSON.parse(msg); msg = `${e.name ?? 'Error'}: ${e.message ?? msg}`; } catch { /* plain text */ }
-    log('error', 'OIDC · redirect', ['redirect sign-in came back with an error — ', msg]);
+  // A redirect sign-in came back. Failed: the backend put its message in ?error= and the client
+  // that left claims it (takeRedirectError); else the cookie holds a session.
+  const redirectCard = cards.get('oidc-redirect');
+  const returned = redirectCard?.client.takeRedirectError();
+  if (returned) {
+    redirectCard.error = returned;
+    selectedKey = 'oidc-redirect';
+    logError(redirectCard.def.title, 'redirect sign-in', returned);
     remember('oidc-redirect', false);
+  }
+  if (params.has('error')) {
     const url = new URL(location.href);
     url.searchParams.delete('error');
     history.replaceState(null, '', url);
   }
   const started = Number(sessionStorage.getItem('wasm-auth-demo:redirect-started'));
   sessionStorage.removeItem('wasm-auth-demo:redirect-started');
-  if (started && Date.now() - started < 10 * 60_000) {
+  if (!returned && started && Date.now() - started < 10 * 60_000) {
     log('info', 'OIDC · redirect', 'back from the IdP: the session is fetched from /refresh', Date.now() - started);
     selectedKey = 'oidc-redirect';
   }

@@ -1,10 +1,11 @@
 //! The JS-facing `AuthClient`: options in, Promises and plain JS objects out.
 
+use super::connector::ReturnedError;
 use super::js_error::to_js;
 use super::observable::session_state_observable;
 use super::sync::TabSync;
 use super::{storage, BrowserClock};
-use crate::config::ClientOptions;
+use crate::config::{ClientOptions, Flow};
 use crate::error::AuthError;
 use crate::manager::{Change, ManagerConfig, SessionManager, SessionRequest};
 use crate::scopes::ScopeSet;
@@ -75,6 +76,7 @@ pub struct AuthClient {
     manager: SessionManager,
     js_session: Rc<RefCell<Option<JsSession>>>,
     observable: RefCell<Option<JsValue>>,
+    returned_error: ReturnedError,
     /// Dropped with the client: leaves the channel and stops listening.
     _tab_sync: Option<Rc<TabSync>>,
 }
@@ -229,9 +231,13 @@ impl AuthClient {
             storage::open(config.storage),
             Box::new(warn),
         );
+        let returned_error: ReturnedError = Rc::new(RefCell::new(match config.flow {
+            Flow::Redirect => super::redirect::take_returned_error(&config),
+            _ => None,
+        }));
         let manager = SessionManager::new(
             // Backstage's connector, or the OpenID provider's for `flow: 'pkce'`.
-            super::pkce::connector(config.clone(), base_fn),
+            super::pkce::connector(config.clone(), base_fn, returned_error.clone()),
             Box::new(BrowserClock),
             store,
             ManagerConfig {
@@ -267,6 +273,7 @@ impl AuthClient {
             manager,
             js_session,
             observable: RefCell::new(None),
+            returned_error,
             _tab_sync: tab_sync,
         })
     }
@@ -337,6 +344,17 @@ impl AuthClient {
     }
 
     /// SignedIn / SignedOut: the current state on subscribe, then each change.
+    /// Redirect flow: the backend's error (an `AuthResponseError`) when this tab just came back
+    /// from a failed sign-in, once; `undefined` otherwise. Not taken here, the next interactive
+    /// sign-in rejects with it instead of leaving for the IdP again.
+    #[wasm_bindgen(js_name = takeRedirectError, unchecked_return_type = "Error | undefined")]
+    pub fn take_redirect_error(&self) -> JsValue {
+        match self.returned_error.borrow_mut().take() {
+            Some(error) => to_js(&error),
+            None => JsValue::UNDEFINED,
+        }
+    }
+
     #[wasm_bindgen(
         js_name = "sessionState$",
         unchecked_return_type = "SessionStateObservable"

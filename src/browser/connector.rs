@@ -3,6 +3,7 @@
 
 use super::http;
 use super::popup::{self, PopupRequest};
+use super::redirect;
 use crate::config::{normalize_base_url, ClientConfig, Flow};
 use crate::error::AuthError;
 use crate::manager::Connector;
@@ -21,15 +22,25 @@ pub struct BrowserConnector {
     /// The auth base URL once known (given, or resolved once from `getAuthBaseUrl`).
     base: Rc<RefCell<Option<String>>>,
     base_fn: Option<js_sys::Function>,
+    /// Redirect flow: the backend's error from the sign-in this tab came back from, not yet told.
+    returned_error: ReturnedError,
 }
 
+/// Shared with the JS client, which can take it first (`takeRedirectError()`).
+pub type ReturnedError = Rc<RefCell<Option<AuthError>>>;
+
 impl BrowserConnector {
-    pub fn new(config: Rc<ClientConfig>, base_fn: Option<js_sys::Function>) -> Self {
+    pub fn new(
+        config: Rc<ClientConfig>,
+        base_fn: Option<js_sys::Function>,
+        returned_error: ReturnedError,
+    ) -> Self {
         let base = Rc::new(RefCell::new(config.auth_base_url.clone()));
         BrowserConnector {
             config,
             base,
             base_fn,
+            returned_error,
         }
     }
 
@@ -95,7 +106,13 @@ impl Connector for BrowserConnector {
         scopes: &ScopeSet,
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>> {
         let (config, scopes, base) = (self.config.clone(), scopes.clone(), self.base_url());
+        // Coming back from a failed redirect sign-in: tell it once instead of leaving again
+        // (an app that signs in on load would otherwise loop through the IdP).
+        let returned = self.returned_error.borrow_mut().take();
         async move {
+            if let Some(error) = returned {
+                return Err(error);
+            }
             let base = base.await?;
             let window = window()?;
             let app_origin = window
@@ -140,6 +157,7 @@ impl Connector for BrowserConnector {
                         StartFlow::Redirect,
                         Some(&back),
                     );
+                    redirect::leave_marker(&config);
                     window
                         .location()
                         .assign(&url)

@@ -7,6 +7,7 @@ mod js_error;
 mod observable;
 mod pkce;
 mod popup;
+mod redirect;
 mod storage;
 mod sync;
 

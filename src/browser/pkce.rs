@@ -4,7 +4,7 @@
 //! Backstage's, answered by `pkce-callback.html` on this app's origin. All protocol checks are
 //! in [`crate::pkce`].
 
-use super::connector::BrowserConnector;
+use super::connector::{BrowserConnector, ReturnedError};
 use super::http;
 use super::popup::{self, Incoming, PopupRequest};
 use super::{storage, BrowserClock};
@@ -24,10 +24,11 @@ use std::rc::{Rc, Weak};
 pub fn connector(
     config: Rc<ClientConfig>,
     base_fn: Option<js_sys::Function>,
+    returned_error: ReturnedError,
 ) -> Box<dyn Connector> {
     match (config.flow, config.pkce.clone()) {
         (Flow::Pkce, Some(pkce)) => Box::new(PkceConnector::new(config, pkce)),
-        _ => Box::new(BrowserConnector::new(config, base_fn)),
+        _ => Box::new(BrowserConnector::new(config, base_fn, returned_error)),
     }
 }
 

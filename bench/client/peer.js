@@ -4,29 +4,17 @@
 //
 // An app shows OAuthRequestDialog for pending auth requests and the user clicks "Log in", which
 // calls request.trigger() (opens the popup). Here every pending request is triggered at once.
-import { OAuth2, OAuthRequestManager } from '@backstage/core-app-api';
+import { makePeerClient } from './peer-client.js';
 
 export const name = 'peer';
 
 export async function create(cfg) {
   const t = [performance.now()];
-  const discoveryApi = { getBaseUrl: async pluginId => `${cfg.backendUrl}/api/${pluginId}` };
-  const oauthRequestApi = new OAuthRequestManager();
   const triggered = new WeakSet();
-  oauthRequestApi.authRequest$().subscribe(requests => {
+  const client = makePeerClient(cfg, requests => {
     for (const r of requests) {
       if (!triggered.has(r)) { triggered.add(r); r.trigger().catch(() => {}); }
     }
-  });
-  // An app passes its ConfigApi; only getOptionalBoolean('enableExperimentalRedirectFlow') is read.
-  const configApi = { getOptionalBoolean: () => undefined };
-  const client = OAuth2.create({
-    configApi,
-    discoveryApi,
-    oauthRequestApi,
-    provider: { id: cfg.providerId, title: cfg.providerTitle, icon: () => null },
-    environment: 'development',
-    defaultScopes: cfg.scopes,
   });
   t.push(performance.now());
   return {

@@ -13,7 +13,7 @@
 //   e2e.states(name)                   every SessionState sessionState$ emitted
 //   e2e.requests(name)                 {max, now, triggered}: sign-in requests the tab queued (the
 //                                      login dialog an app would show: the user is signed out there)
-import { OAuth2, OAuthRequestManager } from '@backstage/core-app-api';
+import { makePeerClient } from './peer-client.js';
 
 const clients = {};
 const states = {};
@@ -28,26 +28,15 @@ function errorOf(e) {
 const e2e = {
   ready: () => true,
   make(name, cfg) {
-    const discoveryApi = { getBaseUrl: async pluginId => `${cfg.backendUrl}/api/${pluginId}` };
-    const oauthRequestApi = new OAuthRequestManager();
     const q = { max: 0, now: 0, triggered: 0, autoTrigger: !!cfg.autoTrigger, seen: new WeakSet() };
     queued[name] = q;
-    oauthRequestApi.authRequest$().subscribe(requests => {
+    const client = makePeerClient(cfg, requests => {
       q.now = requests.length;
       q.max = Math.max(q.max, requests.length);
       if (!q.autoTrigger) return;
       for (const r of requests) {
         if (!q.seen.has(r)) { q.seen.add(r); q.triggered += 1; r.trigger().catch(() => {}); }
       }
-    });
-    const configApi = { getOptionalBoolean: () => undefined };
-    const client = OAuth2.create({
-      configApi,
-      discoveryApi,
-      oauthRequestApi,
-      provider: { id: cfg.providerId, title: cfg.providerTitle, icon: () => null },
-      environment: 'development',
-      defaultScopes: cfg.scopes,
     });
     clients[name] = client;
     states[name] = [];

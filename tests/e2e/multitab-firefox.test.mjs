@@ -82,8 +82,8 @@ describe('multi-tab session sync in Firefox (rotation on)', { skip: missing ?? f
     stack.resetCounts();
     const out = await inTab(b, () => js('return window.e2e.call("main", "signOut")'));
     assert.equal(out.ok, true, JSON.stringify(out.error));
-    await waitFor(async () => (await lastState(a)) === 'SignedOut', { what: 'A signed out', timeout: 3000 });
-    await waitFor(async () => (await lastState(c)) === 'SignedOut', { what: 'C signed out', timeout: 3000 });
+    await waitFor(async () => (await lastState(a)) === 'SignedOut', { what: 'A signed out' });
+    await waitFor(async () => (await lastState(c)) === 'SignedOut', { what: 'C signed out' });
     assert.equal(stack.count('oidc', 'logout'), 1);
   });
 });

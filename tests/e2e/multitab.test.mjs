@@ -81,8 +81,8 @@ describe('multi-tab session sync in Chromium (rotation on)', () => {
 
       stack.resetCounts();
       assert.equal((await call(b, 'signOut')).ok, true);
-      await waitFor(async () => (await states(a)).at(-1) === 'SignedOut', { what: 'A signed out', timeout: 2000 });
-      await waitFor(async () => (await states(c)).at(-1) === 'SignedOut', { what: 'C signed out', timeout: 2000 });
+      await waitFor(async () => (await states(a)).at(-1) === 'SignedOut', { what: 'A signed out' });
+      await waitFor(async () => (await states(c)).at(-1) === 'SignedOut', { what: 'C signed out' });
       assert.equal(stack.count('oidc', 'logout'), 1);
       const optional = await call(a, 'getAccessToken', undefined, { optional: true });
       assert.equal(optional.ok, true);
@@ -103,6 +103,15 @@ describe('multi-tab session sync in Chromium (rotation on)', () => {
       const before = (await call(a, 'getBackstageIdentity')).value;
       const other = await ctx.newPage();
       await other.goto(`${app.origin}/`);
+      // A bystander channel in A, opened after the client's: BroadcastChannel delivers each
+      // message to a page's channels in creation order, so once it has all four, the client's
+      // channel has been handed all four too (a fixed sleep alone may end before they arrive on
+      // a busy machine, and then the assertions below prove nothing).
+      await a.evaluate(() => {
+        window.probeSeen = 0;
+        window.probe = new BroadcastChannel('backstage-wasm-auth:oidc:development');
+        window.probe.onmessage = () => { window.probeSeen += 1; };
+      });
       await other.evaluate(() => {
         const ch = new BroadcastChannel('backstage-wasm-auth:oidc:development');
         const base = { protocol: 'backstage-wasm-auth/session', version: 1, provider: 'oidc', environment: 'development', sender: 'evil' };
@@ -114,7 +123,8 @@ describe('multi-tab session sync in Chromium (rotation on)', () => {
         ch.postMessage({ type: 'signedOut' });
         ch.close();
       });
-      await sleep(300);
+      await waitFor(() => a.evaluate(() => window.probeSeen >= 4), { what: 'the forged messages delivered to A' });
+      await sleep(300); // and handled (the client may validate asynchronously)
       assert.deepEqual(await states(a), ['SignedOut', 'SignedIn']);
       assert.deepEqual((await call(a, 'getBackstageIdentity')).value, before);
     } finally {

@@ -126,7 +126,7 @@ export async function firefoxSession() {
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe()` until it returns a truthy value; returns it, or throws after `timeout` ms. */
-export async function waitFor(probe, { timeout = 8000, interval = 20, what = 'condition' } = {}) {
+export async function waitFor(probe, { timeout = 15_000, interval = 20, what = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
   let last;
   for (;;) {

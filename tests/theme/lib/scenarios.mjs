@@ -65,13 +65,25 @@ export function scenarios(browser, open) {
       await waitFor(() => s.top(() => window.fixtureReady === true), { what: 'host fixture' });
     }
 
-    /** Host page + theme iframe + ThemeHost attached; resolves once the iframe applied `theme`. */
+    /**
+     * Host page + theme iframe + ThemeHost attached; resolves once the iframe applied `theme` AND
+     * the start-up exchange is over, so that counts read next are a stable baseline: the host has
+     * made its load post (the fixture counts the frame's loads), has taken the iframe's `ready`
+     * (and answered it, synchronously), and has the iframe's `ack` of the theme. A fixed settle
+     * sleep instead could end before a late load post or `ready` on a loaded machine.
+     * Returns the time to the first apply.
+     */
     async function startApplied(theme = LIGHT, src = frameUrl()) {
       await openHost();
       const t0 = Date.now();
       await s.top((th, u, o) => T.start(th, u, o), theme, src, env.frameOrigin);
       await waitForApplied(theme.id);
-      return Date.now() - t0;
+      const applyMs = Date.now() - t0;
+      await waitFor(
+        () => s.top(() => T.loads >= 1 && T.host.readyCount >= 1 && T.host.ackCount >= 1),
+        { what: 'start-up exchange over (load post, ready answered, ack)' },
+      );
+      return applyMs;
     }
 
     const frameState = () =>
@@ -162,7 +174,6 @@ export function scenarios(browser, open) {
 
     test('a live change is applied, a burst of setTheme calls coalesces into one post', async () => {
       await startApplied(LIGHT);
-      await sleep(SETTLE_MS);
       const before = await counts();
       const appliedBefore = (await frameState()).applied;
       // 20 synchronous changes, the last one DARK.
@@ -309,7 +320,6 @@ export function scenarios(browser, open) {
 
     test('the host ignores ready/ack from other windows, other origins and invalid messages', async () => {
       await startApplied(LIGHT);
-      await sleep(SETTLE_MS);
       const c0 = await counts();
       const ready = envelope('ready', {});
       // Same origin as the iframe, but a different window.
@@ -455,7 +465,6 @@ export function scenarios(browser, open) {
 
     test('detach removes every listener and cancels a pending post', async () => {
       await startApplied(LIGHT);
-      await sleep(SETTLE_MS);
       // setTheme (twice) then detach in the same task: the debounced post must not happen.
       await s.top((light, dark) => {
         T.host.setTheme({ ...light, id: 'pending' });
@@ -474,18 +483,25 @@ export function scenarios(browser, open) {
         const st = await frameState().catch(() => null);
         return st && st.applied === 0;
       }, { what: 'reloaded iframe listening' });
+      // The host page saw the reloaded iframe's ready (its own raw listener), so the silence
+      // below is the host's: wait for that (bounded), then give a stray post time to show.
+      const readies = () => s.top(() => T.received.filter((m) => m.type === 'ready' && m.fromFrame).length);
+      await waitFor(async () => (await readies()) >= 2, { what: "the reloaded iframe's ready at the host page" }).catch(() => {});
+      assert.ok((await readies()) >= 2, 'the host page received the reloaded iframe\'s ready');
       await sleep(600);
       const st = await frameState();
       assert.equal(st.applied, 0);
       assert.equal(st.current, null);
       assert.deepEqual(await counts(), c0, 'no post, no ready/ack/ignored counted after detach');
       assert.equal((await frameState()).primary, '');
-      // The host saw the iframe's ready (its own raw listener), so the silence is the host's.
-      assert.ok(await s.top(() => T.received.filter((m) => m.type === 'ready' && m.fromFrame).length >= 2));
 
       // No listener or timer was left behind (one would throw when its dropped closure runs).
+      // The poke is dispatched to every message listener of the page in one go; once the
+      // fixture's own listener has it, a left-behind listener has run (and thrown) too.
+      const n0 = await s.top(() => T.received.length);
       await s.top(() => window.postMessage('poke', location.origin) || true);
-      await sleep(100);
+      await waitFor(() => s.top((n, o) => T.received.slice(n).some((m) => m.origin === o && !m.fromFrame), n0, env.hostOrigin),
+        { what: 'the poke dispatched' });
       assert.deepEqual(await s.top(() => T.errors), []);
 
       // Attach again: syncs right away.
@@ -527,6 +543,9 @@ export function scenarios(browser, open) {
         errors: window.themeListener.applyErrorCount,
       }));
       assert.deepEqual(st, { n: 2, appliedCount: 2, current: DARK, errors: 1 });
+      // The second ack crosses back from the iframe's process: wait for it (bounded), then assert
+      // the exact count (the sleep above gave any extra ack the time to arrive too).
+      await waitFor(async () => (await counts()).ack >= 2, { what: 'the second ack' }).catch(() => {});
       assert.equal((await counts()).ack, 2, 'one ack per applied theme');
     });
 

@@ -18,6 +18,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const OUT = path.join(ROOT, 'tests/demo/out');
 const PORTS = [3000, 3001, 7007, 7010, 7017];
 const READY_TIMEOUT_MS = Number(process.env.DEMO_READY_TIMEOUT_MS ?? 15 * 60_000); // may include a build
+// Every context asks for reduced motion: www/demo.css then turns its transitions and animations
+// off (prefers-reduced-motion), so computed styles read after an action are the final ones and
+// the screenshots show end states, never a frame halfway through a 0.15-0.2 s fade.
+const STILL = Object.freeze({ reducedMotion: 'reduce' });
 
 let demo; // { child, app, frame, backend, readyMs, output() }
 let browser;
@@ -105,7 +109,7 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     demo = await startDemo();
     timings.readyMs = demo.readyMs;
     browser = await launchBrowser({ timeoutMs: 20_000 });
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 960 }, ...STILL });
     page = await ctx.newPage();
     page.on('pageerror', e => console.error('[page error]', e));
     // (Profile pictures point at an unreachable host: those failures are expected.)
@@ -166,7 +170,9 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     await page.waitForFunction(() => window.demo.events.some(e => /getAccessToken\(\)/.test(e.text) && e.kind !== 'error'));
     const ev = await page.evaluate(() => window.demo.events.filter(e => /getAccessToken\(\)/.test(e.text)).at(-1));
     assert.match(ev.text, /cached session, no request/);
-    await page.waitForTimeout(1200); // let the countdown tick and the log settle
+    // The countdown ticks once a second (setInterval): wait for the next tick, bounded, then assert.
+    await page.waitForFunction(before => document.querySelector('#session .expiry-text strong')?.innerText !== before,
+      countdown, { timeout: 10_000 }).catch(() => {});
     assert.notEqual(await text('#session .expiry-text strong'), countdown, 'the expiry counts down');
     await shot('02-jane-oidc-popup');
   });
@@ -227,7 +233,7 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
 
   test('a user without a catalog entity gets the backend\'s error, by name', async () => {
     // A fresh browser context: no IdP session, no cookies.
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 960 }, ...STILL });
     const p2 = await ctx.newPage();
     await p2.goto(`${demo.app}/?theme=light`);
     await p2.waitForSelector('html[data-ready="true"]');
@@ -244,7 +250,7 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
   });
 
   test('the redirect flow leaves for the IdP and comes back signed in', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 960 }, ...STILL });
     const p4 = await ctx.newPage();
     await p4.goto(`${demo.app}/?theme=light`);
     await p4.waitForSelector('html[data-ready="true"]');
@@ -271,7 +277,7 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
   });
 
   test('jane signs in via the PKCE card: popup, IdP login, no Backstage backend', async () => {
-    pkceCtx = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+    pkceCtx = await browser.newContext({ viewport: { width: 1440, height: 960 }, ...STILL });
     const seen = new Map();
     pkceCtx.on('request', r => {
       const u = new URL(r.url());
@@ -295,7 +301,7 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     await tabA.waitForSelector('#session [data-field="sub"]', { timeout: 15_000 });
     timings.pkceSignInMs = Date.now() - t0;
     // The popup ended on /pkce-callback.html of the app origin and was closed by the client.
-    await popup.waitForEvent('close', { timeout: 5000 }).catch(() => {});
+    if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 10_000 }).catch(() => {});
     assert.equal(popup.isClosed(), true, 'the client closed the popup');
 
     // The card: SignedIn, the ID token's sub, the profile's email (the IdP puts it in userinfo, not
@@ -356,7 +362,7 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     timings.pkceCrossTabSignOutMs = Date.now() - t1;
     await tabA.waitForFunction(() => window.demo.events.some(e => e.src === 'OIDC · PKCE' && /SignedOut/.test(e.text)));
     const revoked = () => pkceRequests.some(r => r.port === '7010' && r.method === 'POST' && /revo/.test(r.path));
-    for (let i = 0; i < 50 && !revoked(); i++) await tabB.waitForTimeout(100);
+    for (const deadline = Date.now() + 15_000; !revoked() && Date.now() < deadline;) await tabB.waitForTimeout(100);
     assert.ok(revoked(), `the refresh token is revoked at the IdP: ${JSON.stringify(pkceRequests)}`);
 
     // Sign-in in A (the IdP session exists: no login page; the revocation ended the grant, so the
@@ -380,7 +386,7 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
   });
 
   test('narrow screens get a compact layout', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, ...STILL });
     const p3 = await ctx.newPage();
     await p3.goto(`${demo.app}/?theme=light`);
     await p3.waitForSelector('html[data-ready="true"]');

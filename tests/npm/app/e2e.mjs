@@ -195,13 +195,14 @@ function framePage(appOrigin) {
 async function themeBridge(page, frameOrigin, requests) {
   await page.goto(`${app.origin}/themed`);
   await page.getByTestId('themed-frame').waitFor({ timeout: 20_000 });
-  const frameOf = async () => {
-    for (let i = 0; i < 100; i++) {
+  // Bounded by time, not by a number of tries (each try is slower on a loaded machine).
+  const frameOf = async (timeoutMs = 15_000) => {
+    for (const deadline = Date.now() + timeoutMs; ;) {
       const f = page.frames().find(fr => fr.url().startsWith(`${frameOrigin}/frame.html`));
       if (f) return f;
+      if (Date.now() > deadline) throw new Error(`the themed frame did not load in ${timeoutMs} ms`);
       await new Promise(r => setTimeout(r, 50));
     }
-    throw new Error('the themed frame did not load');
   };
   const read = frame => frame.evaluate(() => {
     const html = document.documentElement;
@@ -232,7 +233,7 @@ async function themeBridge(page, frameOrigin, requests) {
   // Waits until the frame shows theme `id`, then checks it against what the host computed.
   const expectTheme = async (id, variant, check) => {
     let got;
-    for (let i = 0; i < 200; i++) {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
       got = await read(await frameOf()).catch(() => undefined);
       if (got?.id === id) break;
       await new Promise(r => setTimeout(r, 25));

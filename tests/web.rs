@@ -39,6 +39,8 @@ extern "C" {
     fn close_popup();
     #[wasm_bindgen(js_name = popupClosed)]
     fn popup_closed() -> bool;
+    #[wasm_bindgen(js_name = popupCount)]
+    fn popup_count() -> u32;
     #[wasm_bindgen(js_name = waitForPopup)]
     fn wait_for_popup(timeout_ms: u32) -> Promise;
     fn sleep(ms: u32) -> Promise;
@@ -121,6 +123,16 @@ fn denied() -> JsValue {
 
 async fn settle(promise: Promise) -> Result<JsValue, JsValue> {
     JsFuture::from(promise).await
+}
+
+/// Polls `done()` every 10 ms until it holds or `timeout_ms` have passed; the caller asserts
+/// afterwards. For what arrives asynchronously (BroadcastChannel messages cross the browser's
+/// processes), where a fixed sleep may end too early on a loaded machine.
+async fn wait_until(timeout_ms: f64, done: impl Fn() -> bool) {
+    let deadline = js_sys::Date::now() + timeout_ms;
+    while !done() && js_sys::Date::now() < deadline {
+        settle(sleep(10)).await.expect("tick");
+    }
 }
 
 fn none() -> JsValue {
@@ -334,7 +346,8 @@ async fn throwing_storage_falls_back_to_memory_with_one_warning() {
 /// Starts a popup sign-in (the /refresh probe is refused) and waits for the popup.
 async fn start_popup(c: &AuthClient) -> Promise {
     let pending = c.get_access_token(none().unchecked_into(), none().unchecked_into());
-    settle(wait_for_popup(3000)).await.expect("popup opened");
+    // Generous: opening and loading a window takes a while in a busy headless Firefox.
+    settle(wait_for_popup(15_000)).await.expect("popup opened");
     pending
 }
 
@@ -450,14 +463,21 @@ async fn blocked_closed_and_abandoned_popups() {
     assert_eq!(err_name(&e), "PopupRejectedError");
 
     install_open(false);
-    let pending = start_popup(&c).await;
+    // Closed by the user: a client with the usual popup timeout, so that a popup that is slow to
+    // load (a busy machine) is still open when the test closes it, not timed out first.
+    let patient = client("blocked", json!({}));
+    let pending = start_popup(&patient).await;
     close_popup();
     let e = settle(pending).await.expect_err("closed");
     assert_eq!(err_name(&e), "PopupClosedError");
 
-    let pending = start_popup(&c).await;
+    // Abandoned: the 1 s timeout runs from window.open, whether or not the popup has loaded yet,
+    // so the test does not wait for it to load (that may take longer than 1 s).
+    let opened = popup_count();
+    let pending = c.get_access_token(none().unchecked_into(), none().unchecked_into());
     let e = settle(pending).await.expect_err("timeout");
     assert_eq!(err_name(&e), "TimeoutError");
+    assert_eq!(popup_count(), opened + 1, "a popup was opened");
     assert!(popup_closed(), "the abandoned popup is closed");
 
     // optional never opens a popup.
@@ -679,7 +699,7 @@ async fn tabs_share_sign_in_one_refresh_and_sign_out() {
             .as_deref(),
         Some("tab-1")
     );
-    settle(sleep(50)).await.expect("tick");
+    wait_until(5000.0, || seen_states(&b_states).len() >= 2).await;
     assert_eq!(
         seen_states(&b_states),
         vec!["SignedOut", "SignedIn"],
@@ -735,7 +755,7 @@ async fn tabs_share_sign_in_one_refresh_and_sign_out() {
     // Sign-out in B signs A out too.
     let a_states = record(&a.session_state());
     settle(b.sign_out()).await.expect("sign out");
-    settle(sleep(50)).await.expect("tick");
+    wait_until(5000.0, || seen_states(&a_states).len() >= 2).await;
     assert_eq!(seen_states(&a_states), vec!["SignedIn", "SignedOut"]);
     assert!(access_token(&a, opts(json!({"optional": true})))
         .await

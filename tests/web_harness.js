@@ -111,6 +111,10 @@ export function popupClosed() {
   return lastPopup().window.closed;
 }
 
+export function popupCount() {
+  return popups.opened.length;
+}
+
 // Waits for a popup opened after this call.
 export function waitForPopup(timeoutMs) {
   const before = popups.opened.length;

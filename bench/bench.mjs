@@ -121,6 +121,22 @@ async function main() {
     sample(`size_${k}_bytes`, 'oidcts', sizes.oidcts.userManager[k]);
   }
   check('sizes measured', sizes.ours.wasm.raw > 0 && sizes.peer.oauth2.raw > 0);
+  // The Backstage-only build (cargo --no-default-features), when bench/run built it (not --skip-build).
+  const slimSrc = path.resolve(argValue('--pkg-slim') ?? path.join(root, 'pkg-slim'));
+  if (fs.existsSync(path.join(slimSrc, 'backstage_wasm_auth_bg.wasm'))) {
+    const slimDir = path.join(tmp, 'pkg-slim');
+    fs.cpSync(slimSrc, slimDir, { recursive: true });
+    const slim = await measureSizes({ root, benchDir, pkgDir: slimDir, tmp, wasmOpt: ours.wasmOpt, detail: false });
+    sizes.ours.slim = slim.ours;
+    for (const k of ['gzip', 'brotli']) {
+      sample(`size_slim_${k}_bytes`, 'ours', slim.ours.total[k]);
+      sample(`size_slim_${k}_bytes`, 'peer', sizes.peer.oauth2[k]);
+    }
+    check('the Backstage-only build is smaller than the full one', slim.ours.total.gzip < sizes.ours.total.gzip,
+      `${slim.ours.total.gzip} vs ${sizes.ours.total.gzip} B gzip`);
+  } else {
+    log('pkg-slim/ not built (bench/run builds it; --skip-build does not): no Backstage-only size row');
+  }
   if (sizes.breakdown.codeBytesNamedBuild && sizes.breakdown.codeBytesShipped) {
     const d = Math.abs(sizes.breakdown.codeBytesNamedBuild - sizes.breakdown.codeBytesShipped);
     if (d > 0.02 * sizes.breakdown.codeBytesShipped) {

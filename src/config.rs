@@ -229,6 +229,11 @@ impl ClientOptions {
             Flow::Popup
         });
         let (pkce, pkce_scopes) = match (flow, self.pkce) {
+            (Flow::Pkce, Some(_)) if !cfg!(feature = "pkce") => {
+                return Err(config_error(
+                    "flow 'pkce' is not in this build (cargo feature \"pkce\")",
+                ))
+            }
             (Flow::Pkce, Some(options)) => {
                 let (config, scopes) = options.validate()?;
                 (Some(config), scopes)
@@ -414,6 +419,17 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(feature = "pkce"))]
+    fn pkce_flow_is_refused_without_the_feature() {
+        let error = pkce_options(json!({"issuer": "http://127.0.0.1:7010",
+            "clientId": "spa", "redirectUri": "http://127.0.0.1:3000/pkce-callback.html"}))
+        .expect_err("no pkce in this build");
+        assert_eq!(error.name(), "ConfigError");
+        assert!(error.to_string().contains("feature \"pkce\""), "{error}");
+    }
+
+    #[test]
+    #[cfg(feature = "pkce")]
     fn pkce_flow() {
         let c = pkce_options(json!({"issuer": "http://127.0.0.1:7010",
             "clientId": "spa", "redirectUri": "http://127.0.0.1:3000/pkce-callback.html"}))
@@ -442,6 +458,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "pkce")]
     fn bad_pkce_options() {
         let cb = "https://app.example/cb";
         for bad in [

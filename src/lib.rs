@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod jwt;
 pub mod manager;
+#[cfg(feature = "pkce")]
 pub mod pkce;
 pub mod protocol;
 pub mod redirect;
@@ -17,6 +18,7 @@ pub mod session;
 pub mod state;
 pub mod store;
 pub mod sync;
+#[cfg(feature = "theme")]
 pub mod theme;
 pub mod urls;
 

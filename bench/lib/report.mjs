@@ -4,6 +4,8 @@ export const METRICS = {
   size_raw_bytes: { unit: 'bytes', better: 'lower', label: 'Shipped size, raw', what: 'ours: .wasm + esbuild-minified glue; peer: OAuth2 bundled (esbuild --bundle --minify)' },
   size_gzip_bytes: { unit: 'bytes', better: 'lower', label: 'Shipped size, gzip -9', what: 'each file compressed separately, summed' },
   size_brotli_bytes: { unit: 'bytes', better: 'lower', label: 'Shipped size, brotli 11', what: 'each file compressed separately, summed' },
+  size_slim_gzip_bytes: { unit: 'bytes', better: 'lower', label: 'Shipped size, gzip -9, Backstage-only build', what: 'ours built with --no-default-features (no pkce, no theme bridge): scripts/build --out pkg-slim --no-default-features' },
+  size_slim_brotli_bytes: { unit: 'bytes', better: 'lower', label: 'Shipped size, brotli 11, Backstage-only build', what: 'the same build, brotli' },
   cold_start_ms: { unit: 'ms', better: 'lower', label: 'Cold start', what: 'script start -> ready client: fetch + compile + instantiate + construct (no HTTP cache)' },
   cold_start_wasm_init_ms: { unit: 'ms', better: 'lower', label: 'of which wasm init()', what: 'fetch + compile + instantiate of the .wasm (ours only)' },
   session_restore_ms: { unit: 'ms', better: 'lower', label: 'Session on page load', what: 'reload of a signed-in page: script start -> first getAccessToken() resolved' },

@@ -237,7 +237,7 @@ impl AuthClient {
         }));
         let manager = SessionManager::new(
             // Backstage's connector, or the OpenID provider's for `flow: 'pkce'`.
-            super::pkce::connector(config.clone(), base_fn, returned_error.clone()),
+            super::connector::for_config(config.clone(), base_fn, returned_error.clone()),
             Box::new(BrowserClock),
             store,
             ManagerConfig {

@@ -17,6 +17,19 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+/// The connector for `config`: the PKCE one for `flow: 'pkce'`, Backstage's otherwise.
+pub fn for_config(
+    config: Rc<ClientConfig>,
+    base_fn: Option<js_sys::Function>,
+    returned_error: ReturnedError,
+) -> Box<dyn Connector> {
+    #[cfg(feature = "pkce")]
+    if let (Flow::Pkce, Some(pkce)) = (config.flow, config.pkce.clone()) {
+        return Box::new(super::pkce::PkceConnector::new(config, pkce));
+    }
+    Box::new(BrowserConnector::new(config, base_fn, returned_error))
+}
+
 pub struct BrowserConnector {
     config: Rc<ClientConfig>,
     /// The auth base URL once known (given, or resolved once from `getAuthBaseUrl`).

@@ -5,6 +5,7 @@ mod connector;
 mod http;
 mod js_error;
 mod observable;
+#[cfg(feature = "pkce")]
 mod pkce;
 mod popup;
 mod redirect;

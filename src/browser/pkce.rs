@@ -4,11 +4,10 @@
 //! Backstage's, answered by `pkce-callback.html` on this app's origin. All protocol checks are
 //! in [`crate::pkce`].
 
-use super::connector::{BrowserConnector, ReturnedError};
 use super::http;
 use super::popup::{self, Incoming, PopupRequest};
 use super::{storage, BrowserClock};
-use crate::config::{ClientConfig, Flow, PkceConfig};
+use crate::config::{ClientConfig, PkceConfig};
 use crate::error::AuthError;
 use crate::manager::{Clock, Connector};
 use crate::pkce::{self, Carry, HttpAnswer, HttpCall, Provider, Randomness, CALLBACK_MESSAGE_TYPE};
@@ -19,18 +18,6 @@ use crate::store::{self, KeyValueStore};
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
-
-/// The connector for `config`: the PKCE one for `flow: 'pkce'`, Backstage's otherwise.
-pub fn connector(
-    config: Rc<ClientConfig>,
-    base_fn: Option<js_sys::Function>,
-    returned_error: ReturnedError,
-) -> Box<dyn Connector> {
-    match (config.flow, config.pkce.clone()) {
-        (Flow::Pkce, Some(pkce)) => Box::new(PkceConnector::new(config, pkce)),
-        _ => Box::new(BrowserConnector::new(config, base_fn, returned_error)),
-    }
-}
 
 type SharedProvider = Shared<LocalBoxFuture<'static, Result<Rc<Provider>, AuthError>>>;
 

@@ -593,6 +593,70 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     });
   });
 
+  test('redirect flow, failed sign-in: back on app.baseUrl?error=, the next sign-in rejects once instead of looping', T, async () => {
+    stack.resetCounts();
+    await withApp(async ({ page, popups }) => {
+      const options = oidc({ flow: 'redirect', redirectUrl: `${app.origin}/back.html` });
+      await make(page, 'main', options);
+      await page.evaluate(() => window.e2e.start('r', 'main', 'signIn'));
+      await page.waitForURL(u => u.origin === stack.idpUrl, { waitUntil: 'commit' });
+      await completeIdpLogin(page, 'stranger@example.com');
+      // The backend sends failures to app.baseUrl (not redirectUrl) with only the message.
+      await page.waitForURL(u => u.origin === app.origin && u.searchParams.has('error'));
+      await load(page, null);
+      const backendMessage = new URL(page.url()).searchParams.get('error');
+      assert.match(backendMessage, /unable to resolve user identity/);
+      assert.deepEqual(wire('oidc'), ['GET refresh 401', 'GET start 302', 'GET handler/frame 302']);
+
+      stack.resetCounts();
+      await make(page, 'main', options);
+      const e = failed(await call(page, 'main', 'signIn'), 'AuthResponseError');
+      assert.equal(e.message, backendMessage);
+      assert.equal(e.backendName, 'Error');
+      assert.deepEqual(await states(page), ['SignedOut']);
+      assert.deepEqual(wire('oidc'), ['GET refresh 401'], 'no second trip to /start');
+      assert.equal(new URL(page.url()).origin + new URL(page.url()).pathname, `${app.origin}/`);
+      assert.equal(popups.length, 0);
+
+      // Told once: the marker is gone, so a reload of the same URL (or another client) has no error.
+      await make(page, 'again', options);
+      assert.equal(await page.evaluate(() => window.e2e.clientOf('again').takeRedirectError()), undefined);
+      await page.reload();
+      await load(page, null);
+      await make(page, 'main', options);
+      assert.equal(await page.evaluate(() => window.e2e.clientOf('main').takeRedirectError()), undefined);
+      assert.equal(startRequests('oidc').length, 0);
+    });
+  });
+
+  test('redirect flow: takeRedirectError() hands the error to the app; the next sign-in leaves again', T, async () => {
+    stack.resetCounts();
+    await withApp(async ({ page }) => {
+      const options = oidc({ flow: 'redirect' });
+      await make(page, 'main', options);
+      await page.evaluate(() => window.e2e.start('r', 'main', 'signIn'));
+      await page.waitForURL(u => u.origin === stack.idpUrl, { waitUntil: 'commit' });
+      await completeIdpLogin(page, 'stranger@example.com');
+      await page.waitForURL(u => u.origin === app.origin && u.searchParams.has('error'));
+      await load(page, null);
+      await make(page, 'main', options);
+      const taken = await page.evaluate(() => {
+        const e = window.e2e.clientOf('main').takeRedirectError();
+        return e && { isError: e instanceof Error, name: e.name, message: e.message, backendName: e.backendName };
+      });
+      assert.deepEqual(taken, {
+        isError: true, name: 'AuthResponseError', backendName: 'Error',
+        message: new URL(page.url()).searchParams.get('error'),
+      });
+      // Taken by the app: a click on sign-in goes to the IdP again.
+      stack.resetCounts();
+      await page.evaluate(() => window.e2e.start('r2', 'main', 'signIn'));
+      // The IdP remembers the stranger: the round trip may not stop on an IdP page at all.
+      await waitFor(() => startRequests('oidc').length === 1, { timeout: 15_000, what: 'a second trip to /start' });
+      assert.deepEqual(wire('oidc').slice(0, 2), ['GET refresh 401', 'GET start 302']);
+    });
+  });
+
   test('spectrocloud provider id: popup sign-in as john', T, async () => {
     stack.resetCounts();
     await withApp(async ({ page }) => {

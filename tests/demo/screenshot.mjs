@@ -266,6 +266,35 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     await ctx.close();
   });
 
+  test('a failed redirect sign-in comes back with the backend\'s error on the redirect card', async () => {
+    // A fresh context: no IdP session, no cookies. stranger@example.com has no catalog user.
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 960 }, ...STILL });
+    const p5 = await ctx.newPage();
+    await p5.goto(`${demo.app}/?theme=light`);
+    await p5.waitForSelector('html[data-ready="true"]');
+    await p5.click(`${providerRow('oidc-redirect')} [data-action="sign-in"]`);
+    await p5.waitForURL(u => u.origin === new URL(demo.backend).origin.replace('7007', '7010'), { waitUntil: 'commit' });
+    await completeIdpLogin(p5, 'stranger@example.com');
+    // The backend sends the window to app.baseUrl?error=…; the redirect card's client claims it.
+    await p5.waitForSelector('html[data-ready="true"]');
+    await p5.waitForSelector(`#session .alert`, { timeout: 15_000 });
+    assert.equal(await p5.getAttribute('li.provider.selected', 'data-provider'), 'oidc-redirect', 'the redirect card is shown');
+    const alert = await p5.locator('#session .alert').innerText();
+    assert.match(alert, /AuthResponseError/);
+    assert.match(alert, /unable to resolve user identity/);
+    assert.equal(await p5.getAttribute(providerRow('oidc-redirect'), 'data-state'), 'SignedOut');
+    assert.equal(new URL(p5.url()).searchParams.has('error'), false, 'the demo cleans ?error= from the URL');
+    const errorEvents = await p5.evaluate(() => window.demo.events.filter(e => e.kind === 'error').map(e => e.text));
+    assert.ok(errorEvents.some(t => /redirect sign-in failed/.test(t) && /AuthResponseError/.test(t)), errorEvents.join('\n'));
+    await fullShot(p5, '10-redirect-error');
+    // Told once: a reload shows no error and stays signed out without leaving the page.
+    await p5.reload();
+    await p5.waitForSelector('html[data-ready="true"]');
+    assert.equal(await p5.locator('#session .alert').count(), 0);
+    assert.equal(new URL(p5.url()).origin, demo.app);
+    await ctx.close();
+  });
+
   // flow 'pkce': its own browser context (no IdP session yet), two tabs of the demo.
   let pkceCtx;
   let tabA;

@@ -8,22 +8,9 @@
 //   await b.close();
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, CHROMIUM_ARGS } from '../../lib/chromium.mjs';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = Object.freeze([
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Only loopback is reachable: anything else (the IdP's Google web fonts...) fails at once in
-  // the resolver instead of hanging on the closed network.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-]);
+export { CHROMIUM_PATH, CHROMIUM_ARGS };
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 export function isLoopbackUrl(u) {

@@ -652,7 +652,8 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
       stack.resetCounts();
       await page.evaluate(() => window.e2e.start('r2', 'main', 'signIn'));
       // The IdP remembers the stranger: the round trip may not stop on an IdP page at all.
-      await waitFor(() => startRequests('oidc').length === 1, { timeout: 15_000, what: 'a second trip to /start' });
+      // Counted when it arrives; its status is set when the backend answers.
+      await waitFor(() => startRequests('oidc')[0]?.status != null, { timeout: 15_000, what: 'a second trip to /start, answered' });
       assert.deepEqual(wire('oidc').slice(0, 2), ['GET refresh 401', 'GET start 302']);
     });
   });

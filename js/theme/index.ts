@@ -20,7 +20,12 @@ import {
   type RefAttributes,
 } from 'react';
 import { appThemeApiRef, useApi, type AppTheme } from '@backstage/core-plugin-api';
-import { useTheme } from '@material-ui/core/styles';
+// From the package root, not the '@material-ui/core/styles' directory: Node's ESM resolver
+// refuses that directory import (MUI v4 has no `exports`), while the root resolves everywhere:
+// `main` (CommonJS) in Node and Jest, `module` (ES, `sideEffects: false`, so tree-shaken) in
+// Vite, rspack and webpack. Both re-export the same `useTheme` of the same `@material-ui/styles`
+// theme context the app's ThemeProvider fills.
+import { useTheme } from '@material-ui/core';
 import { loadThemeCore, type BridgeTheme, type CoreThemeHost, type ThemeCoreModule } from './core.js';
 import { defaultBridgeTheme, isBackstageMuiTheme, toBridgeTheme } from './palette.js';
 
@@ -83,7 +88,7 @@ function usePrefersDark(): boolean {
  *   installed themes' `variant`; no active id means the same `prefers-color-scheme` choice as
  *   Backstage's `AppThemeProvider`).
  * - palette and font: from the MUI v4 theme the app renders with (`useTheme()` of
- *   `@material-ui/core/styles`, provided by the installed theme's `Provider`), mapped by
+ *   `@material-ui/core`, provided by the installed theme's `Provider`), mapped by
  *   `toBridgeTheme`. Where that is not a Backstage theme (no MUI v4 theme provider), Backstage's
  *   built-in palette for the variant.
  *

@@ -593,17 +593,22 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     });
   });
 
+  /** A redirect sign-in as stranger@example.com (no catalog user), back on the app with ?error=. */
+  async function failRedirectSignIn(page, options) {
+    await make(page, 'main', options);
+    await page.evaluate(() => window.e2e.start('r', 'main', 'signIn'));
+    await page.waitForURL(u => u.origin === stack.idpUrl, { waitUntil: 'commit' });
+    await completeIdpLogin(page, 'stranger@example.com');
+    // The backend sends failures to app.baseUrl (not redirectUrl) with only the message.
+    await page.waitForURL(u => u.origin === app.origin && u.searchParams.has('error'));
+    await load(page, null);
+  }
+
   test('redirect flow, failed sign-in: back on app.baseUrl?error=, the next sign-in rejects once instead of looping', T, async () => {
     stack.resetCounts();
     await withApp(async ({ page, popups }) => {
       const options = oidc({ flow: 'redirect', redirectUrl: `${app.origin}/back.html` });
-      await make(page, 'main', options);
-      await page.evaluate(() => window.e2e.start('r', 'main', 'signIn'));
-      await page.waitForURL(u => u.origin === stack.idpUrl, { waitUntil: 'commit' });
-      await completeIdpLogin(page, 'stranger@example.com');
-      // The backend sends failures to app.baseUrl (not redirectUrl) with only the message.
-      await page.waitForURL(u => u.origin === app.origin && u.searchParams.has('error'));
-      await load(page, null);
+      await failRedirectSignIn(page, options);
       const backendMessage = new URL(page.url()).searchParams.get('error');
       assert.match(backendMessage, /unable to resolve user identity/);
       assert.deepEqual(wire('oidc'), ['GET refresh 401', 'GET start 302', 'GET handler/frame 302']);
@@ -633,12 +638,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     stack.resetCounts();
     await withApp(async ({ page }) => {
       const options = oidc({ flow: 'redirect' });
-      await make(page, 'main', options);
-      await page.evaluate(() => window.e2e.start('r', 'main', 'signIn'));
-      await page.waitForURL(u => u.origin === stack.idpUrl, { waitUntil: 'commit' });
-      await completeIdpLogin(page, 'stranger@example.com');
-      await page.waitForURL(u => u.origin === app.origin && u.searchParams.has('error'));
-      await load(page, null);
+      await failRedirectSignIn(page, options);
       await make(page, 'main', options);
       const taken = await page.evaluate(() => {
         const e = window.e2e.clientOf('main').takeRedirectError();

@@ -116,6 +116,10 @@ export class WasmAuthApi implements WasmAuthApiType {
     if (!this.#clientPromise) {
       this.#clientPromise = loadWasmCore().then(core => {
         this.#client = new core.AuthClient(this.#options);
+        // Backstage's SignInPage shows a failed redirect sign-in's ?error= itself and does not
+        // sign in again on its own: the user's next click must leave for the IdP again, not be
+        // answered with the same error by the core (which keeps it for apps without that page).
+        this.#client.takeRedirectError();
         return this.#client;
       });
       this.#clientPromise.catch(() => {

@@ -160,6 +160,26 @@ describe('WasmAuthApi in jsdom', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ name: 'ConfigError' });
   });
+
+  it("leaves a failed redirect sign-in's ?error= to Backstage's SignInPage", async () => {
+    global.fetch = noSessionFetch() as unknown as typeof fetch;
+    // Back from a failed redirect sign-in: the marker the core wrote before it left, and the
+    // backend's ?error= on the app URL.
+    const marker = 'backstage-wasm-auth/redirect/oidc/development';
+    sessionStorage.setItem(marker, `v1:${Date.now()}`);
+    window.history.replaceState(null, '', '/?error=Failed%20to%20sign-in');
+    try {
+      const api = createApi({ wasmAuth: { providers: { oidc: { flow: 'redirect' } } } });
+      await expect(api.getBackstageIdentity({ optional: true })).resolves.toBeUndefined();
+      // The core claimed the error (marker consumed), and the wrapper took it at once, so a
+      // click on "Sign in" leaves for the IdP instead of repeating the error.
+      expect(sessionStorage.getItem(marker)).toBeNull();
+      expect((await api.getClient()).takeRedirectError()).toBeUndefined();
+    } finally {
+      window.history.replaceState(null, '', '/');
+      sessionStorage.clear();
+    }
+  });
 });
 
 describe('backstage-wasm-auth/theme', () => {

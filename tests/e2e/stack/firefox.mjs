@@ -120,6 +120,8 @@ export async function completeIdpLoginWd(ff, handle, email, { password = 'any-pa
           if (window.__e2eSeen) return { wait: true, url: location.href };
           window.__e2eSeen = true;
           return { prompt: i.value, url: location.href };`);
+        // null: the script did not run to its end (a popup closing itself under it); as below.
+        if (!page) throw new Error('no answer from the window');
       } catch (e) {
         if (!(await ff.isOpen(handle))) return { steps, closed: true };
         await sleep(50);

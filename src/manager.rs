@@ -33,6 +33,9 @@ pub trait Connector {
     /// Another tab signed out: drop any credential kept beside the session (the PKCE refresh
     /// token), so that nothing can sign this tab back in silently.
     fn forget(&self) {}
+    /// Another tab's session was adopted here: keep what a later refresh needs from it (the PKCE
+    /// refresh token, for storage that the connector cannot read back).
+    fn adopt(&self, _session: &Session) {}
 }
 
 pub trait Clock {
@@ -156,10 +159,19 @@ impl SessionManager {
                     .as_ref()
                     .is_none_or(|c| session.scopes().contains_all(&c.scopes()));
                 let changed = current.as_deref() != Some(&*session);
-                if changed && (kind == Kind::SignedIn || keeps_scopes) {
+                // Nor put back an older one (a sibling answering `hello` before it saw this
+                // tab's refresh): it may carry a rotated-out PKCE refresh token.
+                let older = current
+                    .as_ref()
+                    .and_then(|c| Some(session.expires_at()? < c.expires_at()?))
+                    .unwrap_or(false);
+                if changed && (kind == Kind::SignedIn || (keeps_scopes && !older)) {
+                    self.0.connector.adopt(&session);
                     self.set_session(Some(Rc::new(*session)), Change::Remote);
                 }
             }
+            // Answered by the browser glue (it owns the channel), from `current()`.
+            SyncEvent::Hello => {}
         }
     }
 

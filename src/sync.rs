@@ -16,6 +16,14 @@ pub enum Kind {
     SignedIn,
     Refreshed,
     SignedOut,
+    /// A tab without a session asks the tabs that have one to announce it (no session inside).
+    Hello,
+}
+
+impl Kind {
+    fn carries_session(self) -> bool {
+        matches!(self, Kind::SignedIn | Kind::Refreshed)
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -36,8 +44,13 @@ struct Envelope {
 /// A validated message from another tab.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SyncEvent {
-    Session { kind: Kind, session: Box<Session> },
+    Session {
+        kind: Kind,
+        session: Box<Session>,
+    },
     SignedOut,
+    /// A new tab asks for the session (see [`answers_hello`]).
+    Hello,
 }
 
 /// Why a message was ignored.
@@ -69,10 +82,10 @@ pub fn encode(
         environment: environment.into(),
         sender: sender.into(),
         kind,
-        session: if kind == Kind::SignedOut {
-            None
-        } else {
+        session: if kind.carries_session() {
             session.cloned()
+        } else {
+            None
         },
     };
     serde_json::to_string(&envelope).unwrap_or_default()
@@ -100,7 +113,8 @@ pub fn decode(
     }
     match (envelope.kind, envelope.session) {
         (Kind::SignedOut, None) => Ok(SyncEvent::SignedOut),
-        (Kind::SignedOut, Some(_)) | (_, None) => Err(Ignored::Malformed),
+        (Kind::Hello, None) => Ok(SyncEvent::Hello),
+        (Kind::SignedOut | Kind::Hello, Some(_)) | (_, None) => Err(Ignored::Malformed),
         (kind, Some(session)) => {
             store::validate(&session).map_err(Ignored::Invalid)?;
             if session.is_expired(now_ms) {
@@ -112,6 +126,44 @@ pub fn decode(
             })
         }
     }
+}
+
+/// Whether a tab answers a `hello` with its session: only with one that another tab would
+/// accept (`decode` refuses expired sessions).
+pub fn answers_hello(session: Option<&Session>, now_ms: f64) -> bool {
+    session.is_some_and(|s| !s.is_expired(now_ms))
+}
+
+/// Presence: while a tab holds a session it holds a Web Lock of this name, so that a new tab
+/// can see (`navigator.locks.query()`, no message, no wait) whether asking is worth it. The
+/// session's expiry is in the name: a sibling whose session has expired has nothing to hand over.
+pub fn presence_lock_name(channel: &str, sender: &str, expires_at: Option<f64>) -> String {
+    let until = expires_at.map_or_else(|| "never".to_owned(), |at| format!("{}", at as u64));
+    format!("{channel}:session:{sender}:{until}")
+}
+
+/// Whether one of `held` (the names of the origin's held Web Locks) is the presence lock of
+/// ANOTHER client of `channel` with a session that has not expired at `now_ms`.
+pub fn sibling_has_session<'a>(
+    held: impl IntoIterator<Item = &'a str>,
+    channel: &str,
+    own_sender: &str,
+    now_ms: f64,
+) -> bool {
+    let prefix = format!("{channel}:session:");
+    held.into_iter().any(|name| {
+        let Some((sender, until)) = name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.rsplit_once(':'))
+        else {
+            return false;
+        };
+        let live = match until {
+            "never" => true,
+            ms => ms.parse::<u64>().is_ok_and(|at| at as f64 > now_ms),
+        };
+        sender != own_sender && live
+    })
 }
 
 #[cfg(test)]
@@ -229,5 +281,108 @@ mod tests {
             decode(&v.to_string(), "oidc", "development", "b", 2_000.0),
             Err(Ignored::Malformed)
         );
+    }
+
+    #[test]
+    fn hello_round_trip_and_rejections() {
+        let raw = encode(
+            "oidc",
+            "development",
+            "tab-a",
+            Kind::Hello,
+            Some(&session()),
+        );
+        assert!(
+            !raw.contains("\"session\":"),
+            "hello carries no session: {raw}"
+        );
+        assert!(raw.contains("\"type\":\"hello\""), "{raw}");
+        assert_eq!(
+            decode(&raw, "oidc", "development", "tab-b", 2_000.0),
+            Ok(SyncEvent::Hello)
+        );
+        assert_eq!(
+            decode(&raw, "oidc", "development", "tab-a", 2_000.0),
+            Err(Ignored::Own)
+        );
+        assert_eq!(
+            decode(&raw, "github", "development", "tab-b", 2_000.0),
+            Err(Ignored::OtherProvider)
+        );
+        assert_eq!(
+            decode(&raw, "oidc", "production", "tab-b", 2_000.0),
+            Err(Ignored::OtherProvider)
+        );
+        let mut v: serde_json::Value = serde_json::from_str(&raw).expect("json");
+        v["session"] = serde_json::to_value(session()).expect("session");
+        assert_eq!(
+            decode(&v.to_string(), "oidc", "development", "b", 2_000.0),
+            Err(Ignored::Malformed),
+            "a hello with a session is not a hello"
+        );
+        let mut v: serde_json::Value = serde_json::from_str(&raw).expect("json");
+        v["version"] = json!(2);
+        assert_eq!(
+            decode(&v.to_string(), "oidc", "development", "b", 2_000.0),
+            Err(Ignored::OtherProtocol)
+        );
+        let mut v: serde_json::Value = serde_json::from_str(&raw).expect("json");
+        v["extra"] = json!(1);
+        assert_eq!(
+            decode(&v.to_string(), "oidc", "development", "b", 2_000.0),
+            Err(Ignored::Malformed)
+        );
+        let mut v: serde_json::Value = serde_json::from_str(&raw).expect("json");
+        v.as_object_mut().expect("object").remove("sender");
+        assert_eq!(
+            decode(&v.to_string(), "oidc", "development", "b", 2_000.0),
+            Err(Ignored::Malformed)
+        );
+    }
+
+    #[test]
+    fn only_live_sessions_answer_hello() {
+        let s = session();
+        let at = s.expires_at().expect("expiry");
+        assert!(answers_hello(Some(&s), at - 1.0));
+        assert!(!answers_hello(Some(&s), at));
+        assert!(!answers_hello(None, 0.0));
+    }
+
+    #[test]
+    fn presence_locks_name_live_siblings_only() {
+        let ch = channel_name("oidc", "development");
+        let a = presence_lock_name(&ch, "tab-a", Some(5_000.5));
+        assert_eq!(a, "backstage-wasm-auth:oidc:development:session:tab-a:5000");
+        let forever = presence_lock_name(&ch, "tab-c", None);
+        let refresh = format!("{ch}:refresh");
+        let other = presence_lock_name(&channel_name("oidc", "production"), "tab-x", None);
+        let other_provider = presence_lock_name(&channel_name("oidc2", "development"), "x", None);
+        assert!(sibling_has_session([a.as_str()], &ch, "tab-b", 4_000.0));
+        assert!(
+            !sibling_has_session([a.as_str()], &ch, "tab-a", 4_000.0),
+            "own lock"
+        );
+        assert!(
+            !sibling_has_session([a.as_str()], &ch, "tab-b", 5_000.0),
+            "expired"
+        );
+        assert!(sibling_has_session([forever.as_str()], &ch, "tab-b", 1e15));
+        for name in [
+            refresh.as_str(),
+            other.as_str(),
+            other_provider.as_str(),
+            "",
+            "backstage-wasm-auth:oidc:development:session:",
+            "backstage-wasm-auth:oidc:development:session:tab-a:soon",
+        ] {
+            assert!(!sibling_has_session([name], &ch, "tab-b", 0.0), "{name}");
+        }
+        assert!(sibling_has_session(
+            [refresh.as_str(), other.as_str(), a.as_str()],
+            &ch,
+            "tab-b",
+            0.0
+        ));
     }
 }

@@ -27,6 +27,7 @@ struct Scripted(Rc<Script>);
 
 thread_local! {
     static FORGOTTEN: Cell<u32> = const { Cell::new(0) };
+    static ADOPTED: Cell<u32> = const { Cell::new(0) };
 }
 
 fn answer(ttl: u32, scope: &str) -> AuthResponse {
@@ -89,6 +90,10 @@ impl Connector for Scripted {
 
     fn forget(&self) {
         FORGOTTEN.with(|f| f.set(f.get() + 1));
+    }
+
+    fn adopt(&self, _session: &Session) {
+        ADOPTED.with(|a| a.set(a.get() + 1));
     }
 }
 
@@ -553,4 +558,44 @@ fn an_unreachable_backend_is_an_error_not_a_popup() {
     let f = fixture(Flow::Popup, vec![Err(denied())]);
     run(f.manager.get_session(SessionRequest::default())).expect("popup");
     assert_eq!(f.script.create_calls.get(), 1);
+}
+
+#[test]
+fn a_new_tab_adopts_a_session_handed_over_under_the_lock_without_a_refresh() {
+    // No session here; the lock stands for the handoff: a sibling answers `hello` before the
+    // lock is granted. The re-check serves it: no refresh, not even for an optional request.
+    let f = fixture(Flow::Pkce, vec![Err(denied())]);
+    let lock = Rc::new(OtherTabRefreshes {
+        manager: RefCell::new(Some(f.manager.clone())),
+        session: RefCell::new(Some(session_with(3600, "openid email", f.clock.get()))),
+    });
+    f.manager.set_refresh_lock(lock.clone());
+    let adopted = ADOPTED.with(|a| a.get());
+    let s = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..Default::default()
+    }))
+    .expect("ok")
+    .expect("the sibling's session");
+    assert_eq!(f.script.refresh_calls.get(), 0, "no request");
+    assert_eq!(
+        ADOPTED.with(|a| a.get()),
+        adopted + 1,
+        "the connector kept what the session carries"
+    );
+    assert_eq!(f.manager.state().get(), SessionState::SignedIn);
+    // The same session again (every sibling answers) and a hello change nothing.
+    f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::Refreshed,
+        session: Box::new((*s).clone()),
+    });
+    f.manager.apply_remote(SyncEvent::Hello);
+    // An older session (a sibling that had not seen a refresh yet) does not replace it.
+    f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::Refreshed,
+        session: Box::new(session_with(3000, "openid email", f.clock.get())),
+    });
+    assert_eq!(ADOPTED.with(|a| a.get()), adopted + 1);
+    assert!(Rc::ptr_eq(&f.manager.current().expect("s"), &s));
+    lock.manager.borrow_mut().take();
 }

@@ -56,6 +56,9 @@ extern "C" {
     fn restore_storage();
     fn record(observable: &JsValue) -> JsValue;
     fn broadcast(name: &str, data: &JsValue);
+    #[wasm_bindgen(js_name = heldLocks)]
+    fn held_locks() -> Promise;
+    fn listen(name: &str) -> JsValue;
     #[wasm_bindgen(js_name = symbolObservableIsSelf)]
     fn symbol_observable_is_self(observable: &JsValue) -> bool;
 }
@@ -280,6 +283,8 @@ async fn tampered_storage_is_discarded_and_refresh_takes_over() {
         .get_item(&key("tamper"))
         .expect("get")
         .expect("stored");
+    // Gone before the tampered loads: a live sibling would hand its session over (no /refresh).
+    drop(c);
     let evil = raw.replace(
         "user:default/jane\",\"ownership",
         "user:default/admin\",\"ownership",
@@ -760,5 +765,187 @@ async fn tabs_share_sign_in_one_refresh_and_sign_out() {
     assert!(access_token(&a, opts(json!({"optional": true})))
         .await
         .is_ok());
+    restore_fetch();
+}
+
+/// The presence locks (session handoff) of `provider`'s channel held right now.
+async fn presence_locks(provider: &str) -> Vec<String> {
+    let prefix = format!("backstage-wasm-auth:{provider}:development:session:");
+    Array::from(&settle(held_locks()).await.expect("locks.query"))
+        .iter()
+        .filter_map(|v| v.as_string())
+        .filter(|n| n.starts_with(&prefix))
+        .collect()
+}
+
+async fn wait_for_presence(provider: &str, count: usize) {
+    let deadline = js_sys::Date::now() + 5000.0;
+    while presence_locks(provider).await.len() != count && js_sys::Date::now() < deadline {
+        settle(sleep(10)).await.expect("tick");
+    }
+    assert_eq!(
+        presence_locks(provider).await.len(),
+        count,
+        "presence locks of {provider}"
+    );
+}
+
+fn channel_types(listener: &JsValue) -> Vec<String> {
+    Array::from(&get(listener, "types"))
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
+}
+
+fn close_listener(listener: &JsValue) {
+    let close: js_sys::Function = get(listener, "close").unchecked_into();
+    close.call0(listener).expect("close");
+}
+
+#[wasm_bindgen_test]
+async fn a_new_tab_adopts_a_siblings_session_without_a_request() {
+    answer_with(
+        |url, _| {
+            if url.contains("/logout") {
+                return (200, to_js(json!({})));
+            }
+            (200, auth_response("handoff-1", 3600.0, None))
+        },
+        0,
+    );
+    let a = client("handoff", json!({"storage": "memory"}));
+    assert_eq!(
+        access_token(&a, none())
+            .await
+            .expect("a")
+            .as_string()
+            .as_deref(),
+        Some("handoff-1")
+    );
+    assert_eq!(request_count("/refresh"), 1);
+    wait_for_presence("handoff", 1).await;
+
+    // B: a new tab (own memory storage, it missed A's announcement).
+    let listener = listen("backstage-wasm-auth:handoff:development");
+    let b = client("handoff", json!({"storage": "memory"}));
+    let b_states = record(&b.session_state());
+    let token = access_token(&b, opts(json!({"optional": true})))
+        .await
+        .expect("b");
+    assert_eq!(
+        token.as_string().as_deref(),
+        Some("handoff-1"),
+        "A's session"
+    );
+    assert_eq!(request_count("/refresh"), 1, "no /refresh for B");
+    assert_eq!(seen_states(&b_states), vec!["SignedOut", "SignedIn"]);
+    wait_until(5000.0, || channel_types(&listener).len() >= 2).await;
+    assert_eq!(
+        channel_types(&listener),
+        vec!["hello", "refreshed"],
+        "B asked once, A answered"
+    );
+    // B now holds a presence lock of its own; B's identity is A's.
+    wait_for_presence("handoff", 2).await;
+    let identity =
+        settle(b.get_backstage_identity(opts(json!({"optional": true})).unchecked_into()))
+            .await
+            .expect("identity");
+    assert_eq!(
+        get(&get(&identity, "identity"), "userEntityRef"),
+        "user:default/jane"
+    );
+
+    // Opted out: no channel, no locks, no hello; its own /refresh.
+    let isolated = client(
+        "handoff",
+        json!({"storage": "memory", "crossTabSync": false}),
+    );
+    access_token(&isolated, opts(json!({"optional": true})))
+        .await
+        .expect("isolated");
+    assert_eq!(
+        request_count("/refresh"),
+        2,
+        "the opted-out client refreshed"
+    );
+    settle(sleep(50)).await.expect("tick");
+    assert_eq!(channel_types(&listener), vec!["hello", "refreshed"]);
+    assert_eq!(presence_locks("handoff").await.len(), 2);
+
+    // Proxy providers: the proxy says who is signed in now, a sibling's session is no answer.
+    let proxy_a = client(
+        "handoff-proxy",
+        json!({"flow": "proxy", "storage": "memory"}),
+    );
+    access_token(&proxy_a, none()).await.expect("proxy a");
+    let proxy_listener = listen("backstage-wasm-auth:handoff-proxy:development");
+    let proxy_b = client(
+        "handoff-proxy",
+        json!({"flow": "proxy", "storage": "memory"}),
+    );
+    access_token(&proxy_b, opts(json!({"optional": true})))
+        .await
+        .expect("proxy b");
+    assert_eq!(
+        request_count("/refresh"),
+        4,
+        "each proxy client asked the proxy"
+    );
+    wait_until(5000.0, || !channel_types(&proxy_listener).is_empty()).await;
+    assert_eq!(channel_types(&proxy_listener), vec!["signedIn"], "no hello");
+    assert!(presence_locks("handoff-proxy").await.is_empty());
+    close_listener(&proxy_listener);
+    drop(proxy_b);
+    drop(proxy_a);
+
+    // Sign-out releases the presence locks (B's own, A's on B's announcement); so does drop.
+    settle(b.sign_out()).await.expect("sign out");
+    wait_for_presence("handoff", 0).await;
+    drop(isolated);
+    drop(b);
+    drop(a);
+    close_listener(&listener);
+    restore_fetch();
+}
+
+#[wasm_bindgen_test]
+async fn a_tab_alone_or_with_only_expired_siblings_sends_no_hello() {
+    answer_with(|_, _| (200, auth_response("alone-1", 1.0, None)), 0);
+    let listener = listen("backstage-wasm-auth:alone:development");
+    let a = client("alone", json!({"storage": "memory"}));
+    assert_eq!(
+        access_token(&a, none())
+            .await
+            .expect("a")
+            .as_string()
+            .as_deref(),
+        Some("alone-1")
+    );
+    assert_eq!(request_count("/refresh"), 1);
+    wait_until(5000.0, || !channel_types(&listener).is_empty()).await;
+    assert_eq!(
+        channel_types(&listener),
+        vec!["signedIn"],
+        "no hello when alone"
+    );
+
+    // A's session (1 s) has expired: its presence lock says so, a new tab does not ask.
+    wait_for_presence("alone", 1).await;
+    settle(sleep(1100)).await.expect("expire");
+    let b = client("alone", json!({"storage": "memory"}));
+    access_token(&b, opts(json!({"optional": true})))
+        .await
+        .expect("b");
+    assert_eq!(request_count("/refresh"), 2, "B refreshed");
+    settle(sleep(50)).await.expect("tick");
+    assert!(
+        !channel_types(&listener).iter().any(|t| t == "hello"),
+        "{:?}",
+        channel_types(&listener)
+    );
+    drop(b);
+    drop(a);
+    close_listener(&listener);
     restore_fetch();
 }

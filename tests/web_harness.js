@@ -183,3 +183,19 @@ export function broadcast(name, data) {
   channel.postMessage(data);
   channel.close();
 }
+
+// Web Locks held by the page's origin (names), for the presence locks of the session handoff.
+export async function heldLocks() {
+  const snapshot = await navigator.locks.query();
+  return snapshot.held.map(l => l.name);
+}
+
+// Records the `type` of every message on a channel (the test's own listener, like another tab).
+export function listen(name) {
+  const types = [];
+  const channel = new BroadcastChannel(name);
+  channel.onmessage = e => {
+    try { types.push(JSON.parse(e.data).type); } catch (_) { types.push('?'); }
+  };
+  return { types, close: () => channel.close() };
+}

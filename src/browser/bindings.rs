@@ -261,10 +261,11 @@ impl AuthClient {
                     .map(|p| JsValue::from(p.access_token.secret().as_str()))
                     .unwrap_or(JsValue::UNDEFINED),
             });
-            if let (Change::Local(kind), Some(sync)) =
-                (change, announcer.as_ref().and_then(|a| a.upgrade()))
-            {
-                sync.announce(kind, session.map(|s| s.as_ref()));
+            if let Some(sync) = announcer.as_ref().and_then(|a| a.upgrade()) {
+                sync.session_changed(session.map(|s| s.as_ref()));
+                if let Change::Local(kind) = change {
+                    sync.announce(kind, session.map(|s| s.as_ref()));
+                }
             }
         };
         on_change(manager.current().as_ref(), Change::Remote);

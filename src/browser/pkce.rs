@@ -282,4 +282,12 @@ impl Connector for PkceConnector {
     fn forget(&self) {
         self.0.carry.borrow_mut().take();
     }
+
+    fn adopt(&self, session: &Session) {
+        // Another tab's session (announced or handed over) carries its current refresh token:
+        // with memory storage this copy is the only place a later refresh can read it from.
+        if let Some(carry) = Carry::from_session(session) {
+            *self.0.carry.borrow_mut() = Some(carry);
+        }
+    }
 }

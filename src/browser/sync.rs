@@ -1,8 +1,15 @@
 //! Multi-tab session sync: a `BroadcastChannel` per provider and environment carries validated
 //! session announcements, a Web Lock makes the tabs take turns at `/refresh` (and skip it when
 //! another tab's fresh session arrives first), and the `storage` event covers `localStorage`.
+//!
+//! Handoff to a new tab: while a client holds a session it holds a presence Web Lock
+//! (`{channel}:session:{sender}:{expiry}`). A client about to refresh without a session looks
+//! at the held locks (`navigator.locks.query()`); only when another client of the channel holds
+//! a live session does it post `hello` and wait (at most [`HELLO_WAIT_MS`]) for the answer, which
+//! the manager's re-check then serves instead of calling the backend. A tab that is alone sends
+//! nothing and waits for nothing.
 
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, Flow};
 use crate::manager::{RefreshLock, SessionManager};
 use crate::session::Session;
 use crate::store::{self, StorageKind};
@@ -17,18 +24,84 @@ use wasm_bindgen::JsCast;
 
 /// How long a tab that waited for the refresh lock gives the holder's announcement to arrive.
 const ANNOUNCEMENT_GRACE_MS: f64 = 300.0;
+/// How long a tab without a session waits for a sibling's answer to its `hello` (a frozen or
+/// busy sibling: then it refreshes as it would have).
+const HELLO_WAIT_MS: f64 = 500.0;
+
+/// `navigator.locks`, when the browser has Web Locks.
+fn web_locks() -> Option<JsValue> {
+    let navigator = web_sys::window().map(|w| JsValue::from(w.navigator()))?;
+    Reflect::get(&navigator, &"locks".into())
+        .ok()
+        .filter(|l| l.is_object())
+}
+
+/// This client's presence lock, held while its manager has a session.
+struct Presence {
+    locks: Option<JsValue>,
+    channel: String,
+    sender: String,
+    /// The lock name for the current session (`None`: no session).
+    wanted: RefCell<Option<String>>,
+    requested: RefCell<Option<String>>,
+    held: RefCell<Option<(String, LockGuard)>>,
+}
+
+impl Presence {
+    fn has_session(&self) -> bool {
+        self.wanted.borrow().is_some()
+    }
+
+    fn update(self: &Rc<Self>, session: Option<&Session>) {
+        let wanted =
+            session.map(|s| sync::presence_lock_name(&self.channel, &self.sender, s.expires_at()));
+        *self.wanted.borrow_mut() = wanted.clone();
+        let held_name = self.held.borrow().as_ref().map(|(n, _)| n.clone());
+        if held_name.is_some() && held_name != wanted {
+            self.held.borrow_mut().take(); // released
+        }
+        let Some(name) = wanted else { return };
+        let Some(locks) = self.locks.clone() else {
+            return;
+        };
+        if held_name.as_ref() == Some(&name) || self.requested.borrow().as_ref() == Some(&name) {
+            return;
+        }
+        *self.requested.borrow_mut() = Some(name.clone());
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let guard = request(&locks, &name, false).await;
+            if this.requested.borrow().as_ref() == Some(&name) {
+                this.requested.borrow_mut().take();
+            }
+            // Keep it only if it is still this session's (else it is released right here).
+            if let Some(guard) = guard {
+                if this.wanted.borrow().as_ref() == Some(&name) {
+                    *this.held.borrow_mut() = Some((name, guard));
+                }
+            }
+        });
+    }
+
+    fn release(&self) {
+        self.wanted.borrow_mut().take();
+        self.held.borrow_mut().take();
+    }
+}
 
 pub struct TabSync {
     channel: Option<web_sys::BroadcastChannel>,
     provider: String,
     environment: String,
     sender: String,
+    presence: Rc<Presence>,
     _on_message: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
     _on_storage: Option<Closure<dyn FnMut(web_sys::StorageEvent)>>,
 }
 
 impl Drop for TabSync {
     fn drop(&mut self) {
+        self.presence.release();
         if let Some(channel) = &self.channel {
             channel.close();
         }
@@ -59,14 +132,34 @@ impl TabSync {
         let on_message = channel.as_ref().map(|channel| {
             let (manager, received) = (manager.clone(), received.clone());
             let (p, e, me) = (provider.clone(), environment.clone(), sender.clone());
+            let answer_on = channel.clone();
             let cb = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |event: web_sys::MessageEvent| {
                     let Some(raw) = event.data().as_string() else {
                         return;
                     };
-                    if let Ok(event) = sync::decode(&raw, &p, &e, &me, js_sys::Date::now()) {
-                        received.set(received.get() + 1);
-                        manager.apply_remote(event);
+                    let now = js_sys::Date::now();
+                    match sync::decode(&raw, &p, &e, &me, now) {
+                        // A new tab asks: only a tab with a live session answers.
+                        Ok(SyncEvent::Hello) => {
+                            let current = manager.current();
+                            if sync::answers_hello(current.as_deref(), now) {
+                                let answer =
+                                    sync::encode(&p, &e, &me, Kind::Refreshed, current.as_deref());
+                                let _ = answer_on.post_message(&answer.into());
+                            }
+                        }
+                        Ok(event) => {
+                            // Every tab with this session answers a `hello`: those copies are
+                            // not news (and must not cut a wait for a refresh's announcement).
+                            let known = matches!(&event, SyncEvent::Session { session, .. }
+                                if manager.current().as_deref() == Some(&**session));
+                            if !known {
+                                received.set(received.get() + 1);
+                            }
+                            manager.apply_remote(event);
+                        }
+                        Err(_) => {}
                     }
                 },
             );
@@ -110,18 +203,40 @@ impl TabSync {
             cb
         });
 
+        // Proxy providers: `/refresh` reads who the proxy says is signed in NOW (it is the
+        // sign-in, never a popup); a sibling's session may be another user's. No handoff.
+        let handoff = config.flow != Flow::Proxy;
+        let presence = Rc::new(Presence {
+            locks: web_locks().filter(|_| handoff),
+            channel: name.clone(),
+            sender: sender.clone(),
+            wanted: RefCell::new(None),
+            requested: RefCell::new(None),
+            held: RefCell::new(None),
+        });
         manager.set_refresh_lock(Rc::new(WebLock {
             name: format!("{name}:refresh"),
             received,
+            presence: presence.clone(),
+            hello: channel.clone().filter(|_| handoff).map(|channel| {
+                let raw = sync::encode(&provider, &environment, &sender, Kind::Hello, None);
+                (channel, raw)
+            }),
         }));
         TabSync {
             channel,
             provider,
             environment,
             sender,
+            presence,
             _on_message: on_message,
             _on_storage: on_storage,
         }
+    }
+
+    /// Told of every session change (local or remote): holds or releases the presence lock.
+    pub fn session_changed(&self, session: Option<&Session>) {
+        self.presence.update(session);
     }
 
     /// Tells the other tabs about a change made here.
@@ -152,6 +267,56 @@ struct WebLock {
     name: String,
     /// Announcements applied so far: tells whether the previous holder's one has arrived.
     received: Rc<Cell<u64>>,
+    presence: Rc<Presence>,
+    /// The channel and this client's `hello` message.
+    hello: Option<(web_sys::BroadcastChannel, String)>,
+}
+
+/// The names of the origin's held Web Locks.
+async fn held_lock_names(locks: &JsValue) -> Vec<String> {
+    let Some(promise) = call(locks, "query", &[]).and_then(|p| p.dyn_into::<Promise>().ok()) else {
+        return Vec::new();
+    };
+    let Ok(snapshot) = wasm_bindgen_futures::JsFuture::from(promise).await else {
+        return Vec::new();
+    };
+    let held = Reflect::get(&snapshot, &"held".into()).unwrap_or(JsValue::UNDEFINED);
+    if !js_sys::Array::is_array(&held) {
+        return Vec::new();
+    }
+    js_sys::Array::from(&held)
+        .iter()
+        .filter_map(|lock| Reflect::get(&lock, &"name".into()).ok()?.as_string())
+        .collect()
+}
+
+/// A tab without a session, holding the refresh lock: when another client of the channel holds
+/// a live session, ask for it and give the answer a moment to arrive.
+async fn ask_siblings(
+    locks: &JsValue,
+    presence: &Presence,
+    hello: &Option<(web_sys::BroadcastChannel, String)>,
+    received: &Cell<u64>,
+) {
+    let Some((channel, raw)) = hello else { return };
+    let held = held_lock_names(locks).await;
+    let now = js_sys::Date::now();
+    if !sync::sibling_has_session(
+        held.iter().map(String::as_str),
+        &presence.channel,
+        &presence.sender,
+        now,
+    ) {
+        return;
+    }
+    let seen = received.get();
+    if channel.post_message(&raw.into()).is_err() {
+        return;
+    }
+    let deadline = now + HELLO_WAIT_MS;
+    while received.get() == seen && !presence.has_session() && js_sys::Date::now() < deadline {
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
 }
 
 fn call(target: &JsValue, method: &str, args: &[&JsValue]) -> Option<JsValue> {
@@ -198,25 +363,31 @@ async fn request(locks: &JsValue, name: &str, if_available: bool) -> Option<Lock
 impl RefreshLock for WebLock {
     fn acquire(&self) -> LocalBoxFuture<'static, Box<dyn std::any::Any>> {
         let (name, received) = (self.name.clone(), self.received.clone());
+        let (presence, hello) = (self.presence.clone(), self.hello.clone());
         async move {
-            let navigator = web_sys::window().map(|w| JsValue::from(w.navigator()));
-            let locks = navigator
-                .and_then(|n| Reflect::get(&n, &"locks".into()).ok())
-                .filter(|l| l.is_object());
-            // No Web Locks (old browsers, some sandboxes): tabs still share sessions by broadcast.
-            let Some(locks) = locks else {
+            // No Web Locks (old browsers, some sandboxes): tabs still share sessions by
+            // broadcast, but a new tab gets no handoff (it cannot tell whether anyone has one).
+            let Some(locks) = web_locks() else {
                 return Box::new(()) as Box<dyn std::any::Any>;
             };
-            if let Some(guard) = request(&locks, &name, true).await {
-                return Box::new(guard) as Box<dyn std::any::Any>;
-            }
-            // Another tab is refreshing: wait for our turn, then give its announcement (posted
-            // before it released the lock) a moment to arrive, so that we need not refresh.
-            let seen = received.get();
-            let guard = request(&locks, &name, false).await;
-            let deadline = js_sys::Date::now() + ANNOUNCEMENT_GRACE_MS;
-            while received.get() == seen && js_sys::Date::now() < deadline {
-                gloo_timers::future::TimeoutFuture::new(10).await;
+            let guard = match request(&locks, &name, true).await {
+                Some(guard) => Some(guard),
+                None => {
+                    // Another tab is refreshing: wait for our turn, then give its announcement
+                    // (posted before it released the lock) a moment to arrive, so that we need
+                    // not refresh.
+                    let seen = received.get();
+                    let guard = request(&locks, &name, false).await;
+                    let deadline = js_sys::Date::now() + ANNOUNCEMENT_GRACE_MS;
+                    while received.get() == seen && js_sys::Date::now() < deadline {
+                        gloo_timers::future::TimeoutFuture::new(10).await;
+                    }
+                    guard
+                }
+            };
+            // A new tab (no session yet): a sibling may hand its session over.
+            if !presence.has_session() {
+                ask_siblings(&locks, &presence, &hello, &received).await;
             }
             Box::new(guard) as Box<dyn std::any::Any>
         }

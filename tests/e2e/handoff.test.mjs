@@ -1,0 +1,204 @@
+// Session handoff to a NEW tab (issue 8, extension): with the default sessionStorage a new tab
+// starts with no session; it asks its siblings (`hello` over the BroadcastChannel, only when
+// another tab holds a live session's presence Web Lock) and adopts the answer, with zero
+// requests. Against the real stack in headless Chromium: a Backstage flow (0 `/refresh`) and
+// `flow: 'pkce'` (0 token-endpoint requests; then at expiry, with every tab asking, exactly one
+// refresh, also from a memory-storage tab that only has the handed-over refresh token).
+// Run: tests/e2e/run tests/e2e/handoff.test.mjs
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startStack } from './stack/stack.mjs';
+import { launchBrowser, waitForPopup, completeIdpLogin } from './stack/browser.mjs';
+import { startAppServer } from './stack/appserver.mjs';
+import { ensurePkg, REPO, sleep, waitFor } from './fixtures/app.mjs';
+
+const T = { timeout: 120_000 };
+/** IdP access + ID token lifetime (s). */
+const TTL = 10;
+
+const APP_HTML = `<!doctype html><meta charset="utf-8"><title>handoff e2e</title>
+<script type="module">
+import init, { AuthClient } from '/pkg/backstage_wasm_auth.js';
+const ready = init();
+const clients = {}, states = {}, pending = {};
+const plain = v => v === undefined ? { undefined: true } : JSON.parse(JSON.stringify(v));
+const errorOf = e => ({ name: e?.name, message: e?.message, backendName: e?.backendName ?? null });
+window.t = {
+  ready: () => ready.then(() => true),
+  make(name, options) {
+    clients[name] = new AuthClient(options);
+    states[name] = [];
+    clients[name].sessionState$().subscribe(s => states[name].push(s));
+    return true;
+  },
+  async call(name, method, ...args) {
+    try { return { ok: true, value: plain(await clients[name][method](...args)) }; }
+    catch (e) { return { ok: false, error: errorOf(e) }; }
+  },
+  start(id, name, method, ...args) { pending[id] = t.call(name, method, ...args); return true; },
+  settle: id => pending[id],
+  states: name => states[name],
+  stored: key => sessionStorage.getItem(key),
+};
+</script><h1>handoff e2e</h1>`;
+
+let root, app, stack, browser;
+
+before(async () => {
+  root = ensurePkg();
+  app = await startAppServer({
+    root,
+    routes: {
+      '/': APP_HTML,
+      '/pkce-callback.html': fs.readFileSync(path.join(REPO, 'www/pkce-callback.html'), 'utf8'),
+    },
+  });
+  stack = await startStack({ appOrigins: [app.origin], accessTokenTtl: TTL, rotateRefreshToken: true });
+  browser = await launchBrowser();
+}, { timeout: 20 * 60_000 });
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await app?.close();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** A new tab of `ctx` (own, empty sessionStorage) with client 'c'. */
+async function openTab(ctx, options) {
+  const page = await ctx.newPage();
+  page.on('pageerror', e => console.log(`# pageerror: ${e.message}`));
+  await page.goto(`${app.origin}/`);
+  await page.evaluate(() => t.ready());
+  await page.evaluate(([o]) => t.make('c', o), [options]);
+  return page;
+}
+
+const call = (page, method, ...args) => page.evaluate(([m, a]) => t.call('c', m, ...a), [method, args]);
+const states = page => page.evaluate(() => t.states('c'));
+
+async function signIn(page) {
+  const popup = await waitForPopup(page, () => page.evaluate(() => t.start('in', 'c', 'signIn')));
+  await completeIdpLogin(popup, 'jane@example.com');
+  const result = await page.evaluate(() => t.settle('in'));
+  assert.equal(result.ok, true, JSON.stringify(result.error));
+}
+
+describe('session handoff to a new tab', () => {
+  test('Backstage popup flow: a new tab is SignedIn from its sibling with 0 /refresh', T, async () => {
+    const ctx = await browser.newContext();
+    try {
+      const options = { provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase, refreshMarginSeconds: 0 };
+      const a = await openTab(ctx, options);
+      stack.resetCounts();
+      await signIn(a);
+      assert.equal(stack.count('oidc', 'refresh'), 1, 'A alone: its probe before the popup');
+      const identityA = (await call(a, 'getBackstageIdentity')).value;
+
+      stack.resetCounts();
+      const b = await openTab(ctx, options);
+      let popupsInB = 0;
+      b.on('popup', () => { popupsInB += 1; });
+      assert.equal(await b.evaluate(() => t.stored('backstage-wasm-auth:oidc:development')), null, 'B starts empty');
+      const identityB = await call(b, 'getBackstageIdentity', { optional: true });
+      assert.equal(identityB.ok, true, JSON.stringify(identityB.error));
+      assert.deepEqual(identityB.value, identityA, 'A\'s identity');
+      assert.deepEqual(await states(b), ['SignedOut', 'SignedIn']);
+      assert.equal(stack.count('oidc', 'refresh'), 0, 'no /refresh for the new tab');
+      assert.equal(popupsInB, 0);
+      const tokenB = (await call(b, 'getAccessToken')).value;
+      assert.equal(tokenB, (await call(a, 'getAccessToken')).value);
+      console.log(`# Backstage handoff: ${stack.count('oidc', 'refresh')} /refresh for the new tab`);
+
+      // Signed out everywhere: a new tab finds no presence lock, asks nobody, probes once.
+      assert.equal((await call(a, 'signOut')).ok, true);
+      await waitFor(async () => (await states(b)).at(-1) === 'SignedOut', { what: 'B signed out' });
+      stack.resetCounts();
+      const c = await openTab(ctx, options);
+      assert.deepEqual((await call(c, 'getBackstageIdentity', { optional: true })).value, { undefined: true });
+      assert.equal(stack.count('oidc', 'refresh'), 1, 'its own probe, answered 401');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('flow pkce: a new tab gets the session with 0 token requests; at expiry ONE refresh for all tabs', T, async () => {
+    const ctx = await browser.newContext();
+    const idp = [];
+    const seen = new Map();
+    ctx.on('request', r => {
+      if (!r.url().startsWith(stack.idpUrl) || r.method() === 'OPTIONS') return;
+      const e = { method: r.method(), url: r.url(), body: r.postData() };
+      seen.set(r, e);
+      idp.push(e);
+    });
+    ctx.on('response', r => { const e = seen.get(r.request()); if (e) e.status = r.status(); });
+    const tokenCalls = () => idp.filter(r => r.method === 'POST' && new URL(r.url).pathname === '/token');
+    const grant = r => new URLSearchParams(r.body ?? '').get('grant_type');
+    const key = 'backstage-wasm-auth:idp:development';
+    const options = (extra = {}) => ({
+      provider: { id: 'idp', title: 'IdP' },
+      pkce: { issuer: stack.idpUrl, clientId: 'spa', redirectUri: `${app.origin}/pkce-callback.html` },
+      refreshMarginSeconds: 2,
+      ...extra,
+    });
+    try {
+      const a = await openTab(ctx, options());
+      await signIn(a);
+      const tokenA = (await call(a, 'getAccessToken')).value;
+      const recordA = JSON.parse(await a.evaluate(k => t.stored(k), key));
+      const before = tokenCalls().length;
+
+      // B: a new tab, default sessionStorage (empty). C: a new tab with memory storage.
+      const b = await openTab(ctx, options());
+      const c = await openTab(ctx, options({ storage: 'memory' }));
+      for (const [name, tab] of [['B', b], ['C', c]]) {
+        let popups = 0;
+        tab.on('popup', () => { popups += 1; });
+        const r = await call(tab, 'getAccessToken', undefined, { optional: true });
+        assert.equal(r.ok, true, JSON.stringify(r.error));
+        assert.equal(r.value, tokenA, `${name} got A's access token`);
+        assert.deepEqual(await states(tab), ['SignedOut', 'SignedIn'], name);
+        assert.equal((await call(tab, 'getProfile')).value.email, 'jane@example.com');
+        assert.equal(popups, 0);
+      }
+      assert.equal(tokenCalls().length - before, 0, 'no token-endpoint request for the new tabs');
+      console.log(`# PKCE handoff: ${tokenCalls().length - before} token requests for 2 new tabs`);
+      const recordB = JSON.parse(await b.evaluate(k => t.stored(k), key));
+      assert.equal(recordB.session.provider.refreshToken, recordA.session.provider.refreshToken,
+        'the handed-over session carries the refresh token');
+
+      // Expiry with every tab asking at once: ONE refresh (rotation on: a second one with the
+      // same refresh token would be refused).
+      await sleep(Math.max(0, recordA.session.provider.expiresAt - 2000 + 300 - Date.now()));
+      const results = await Promise.all([a, b, c].map(p => call(p, 'getAccessToken')));
+      for (const r of results) assert.equal(r.ok, true, JSON.stringify(r.error));
+      assert.equal(new Set(results.map(r => r.value)).size, 1, 'one new token for all');
+      assert.notEqual(results[0].value, tokenA);
+      let refreshes = tokenCalls().slice(before);
+      assert.deepEqual(refreshes.map(r => [grant(r), r.status]), [['refresh_token', 200]], 'exactly one refresh');
+      console.log(`# PKCE expiry with 3 tabs: ${refreshes.length} refresh`);
+
+      // Next expiry, only the memory-storage tab asks: it refreshes with the rotated refresh
+      // token it was handed (announced), not the one it adopted first.
+      const record2 = JSON.parse(await b.evaluate(k => t.stored(k), key));
+      assert.notEqual(record2.session.provider.refreshToken, recordA.session.provider.refreshToken, 'rotated');
+      await sleep(Math.max(0, record2.session.provider.expiresAt - 2000 + 300 - Date.now()));
+      const fromC = await call(c, 'getAccessToken');
+      assert.equal(fromC.ok, true, JSON.stringify(fromC.error));
+      refreshes = tokenCalls().slice(before);
+      assert.equal(refreshes.length, 2);
+      assert.equal(refreshes[1].status, 200);
+      assert.equal(new URLSearchParams(refreshes[1].body).get('refresh_token'), record2.session.provider.refreshToken);
+      const storedToken = async tab => JSON.parse(await tab.evaluate(k => t.stored(k), key)).session.provider.accessToken;
+      await waitFor(async () => (await storedToken(a)) === fromC.value && (await storedToken(b)) === fromC.value,
+        { what: 'A and B follow C\'s announcement' });
+      assert.equal((await call(a, 'getAccessToken')).value, fromC.value);
+      assert.equal(tokenCalls().slice(before).length, 2, 'A and B took C\'s refresh');
+    } finally {
+      await ctx.close();
+    }
+  });
+});

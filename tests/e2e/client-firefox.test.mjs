@@ -8,7 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from './stack/stack.mjs';
 import { launchFirefox, completeIdpLoginWd, firefoxMissing } from './stack/firefox.mjs';
-import { ensurePkg, startClientApp, sleepPastExpiry, waitFor, startQuery, STORAGE_KEY } from './fixtures/app.mjs';
+import { ensurePkg, startClientApp, sleepPastExpiry, startQuery, STORAGE_KEY } from './fixtures/app.mjs';
+import { ok, failed, wireOf } from './fixtures/checks.mjs';
+import { loadInFirefox, openAppInFirefox } from './fixtures/firefox-app.mjs';
 
 const T = { timeout: 90_000 };
 const JANE = 'jane@example.com';
@@ -43,23 +45,11 @@ const oidc = (extra = {}) => ({ provider: { id: 'oidc', title: 'OIDC' }, authBas
 
 /** The app (re)loaded at `path` in the main window, with an empty sessionStorage. */
 async function withFirefox(fn, { path = '/' } = {}) {
-  await ff.main();
-  for (const h of await ff.driver.getAllWindowHandles()) {
-    if (h !== ff.mainHandle) { await ff.driver.switchTo().window(h); await ff.driver.close(); }
-  }
-  await ff.main();
-  await ff.driver.get(`${app.origin}/`);
-  await ff.driver.executeScript('sessionStorage.clear()');
-  await load(ff, `${app.origin}${path}`);
+  await openAppInFirefox(ff, app.origin, path);
   return fn(ff);
 }
 
-async function load(ff, url) {
-  await ff.main();
-  if (url) await ff.driver.get(url);
-  await waitFor(() => ff.driver.executeScript('return !!window.e2e'), { what: 'the app page' });
-  await ff.driver.executeScript('return window.e2e.ready()');
-}
+const load = loadInFirefox;
 
 const js = (ff, body, ...args) => ff.driver.executeScript(body, ...args);
 const make = (ff, name, options) => js(ff, 'return window.e2e.make(arguments[0], arguments[1])', name, options);
@@ -69,20 +59,7 @@ const states = (ff, name = 'main') => js(ff, 'return window.e2e.states(arguments
 const storage = ff => js(ff, 'return window.e2e.storage()');
 const settle = (ff, id) => js(ff, 'return window.e2e.settle(arguments[0])', id);
 
-function ok(r) {
-  assert.equal(r.ok, true, `expected success, got ${JSON.stringify(r.error)}`);
-  return r.value;
-}
-function failed(r, name) {
-  assert.equal(r.ok, false, `expected ${name}, got success ${JSON.stringify(r.value)}`);
-  assert.equal(r.error.isError, true);
-  assert.equal(r.error.name, name, JSON.stringify(r.error));
-  return r.error;
-}
-function wire(provider) {
-  return stack.requests().filter(r => r.provider === provider && r.method !== 'OPTIONS')
-    .map(r => `${r.method} ${r.route} ${r.status}`);
-}
+const wire = provider => wireOf(stack, provider);
 
 /** Clicks #signin (a real user gesture: client 'main' signs in) and completes the IdP in the popup. */
 async function clickSignIn(ff, email) {

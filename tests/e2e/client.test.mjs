@@ -8,6 +8,7 @@ import { startStack } from './stack/stack.mjs';
 import { launchBrowser, completeIdpLogin } from './stack/browser.mjs';
 import { startFaultProxy, closedPortUrl } from './stack/faults.mjs';
 import { ensurePkg, startClientApp, sleep, sleepPastExpiry, waitFor, startQuery, STORAGE_KEY } from './fixtures/app.mjs';
+import { ok, failed, wireOf, startRequestsOf } from './fixtures/checks.mjs';
 
 const T = { timeout: 60_000 };
 const JANE = 'jane@example.com';
@@ -71,23 +72,8 @@ const call = (page, name, method, ...args) =>
 const states = (page, name = 'main') => page.evaluate(n => window.e2e.states(n), name);
 const storage = page => page.evaluate(() => window.e2e.storage());
 
-function ok(r) {
-  assert.equal(r.ok, true, `expected success, got ${JSON.stringify(r.error)}`);
-  return r.value;
-}
-function failed(r, name) {
-  assert.equal(r.ok, false, `expected ${name}, got success ${JSON.stringify(r.value)}`);
-  assert.equal(r.error.isError, true, 'rejects with a real Error');
-  assert.equal(r.error.name, name, JSON.stringify(r.error));
-  return r.error;
-}
-
-/** Non-OPTIONS requests to `provider` as 'METHOD route status'. */
-function wire(provider) {
-  return stack.requests().filter(r => r.provider === provider && r.method !== 'OPTIONS')
-    .map(r => `${r.method} ${r.route} ${r.status}`);
-}
-const startRequests = provider => stack.requests().filter(r => r.provider === provider && r.route === 'start');
+const wire = provider => wireOf(stack, provider);
+const startRequests = provider => startRequestsOf(stack, provider);
 
 /**
  * Calls `method` on client `name`, waits for the popup it opens, completes the IdP's login +

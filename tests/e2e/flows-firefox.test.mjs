@@ -13,6 +13,8 @@ import assert from 'node:assert/strict';
 import { startStack } from './stack/stack.mjs';
 import { launchFirefox, completeIdpLoginWd, firefoxMissing } from './stack/firefox.mjs';
 import { ensurePkg, startClientApp, waitFor, startQuery, STORAGE_KEY } from './fixtures/app.mjs';
+import { ok, failed, wireOf, startRequestsOf } from './fixtures/checks.mjs';
+import { loadInFirefox, openAppInFirefox } from './fixtures/firefox-app.mjs';
 
 const T = { timeout: 120_000 };
 const JANE = 'jane@example.com';
@@ -49,23 +51,11 @@ const oidc = (extra = {}) => ({ provider: { id: 'oidc', title: 'OIDC' }, authBas
 
 /** Only the main window left, the app loaded at `path` with an empty sessionStorage. */
 async function withFirefox(fn, { path = '/' } = {}) {
-  await ff.main();
-  for (const h of await ff.driver.getAllWindowHandles()) {
-    if (h !== ff.mainHandle) { await ff.driver.switchTo().window(h); await ff.driver.close(); }
-  }
-  await ff.main();
-  await ff.driver.get(`${app.origin}/`);
-  await ff.driver.executeScript('sessionStorage.clear()');
-  await load(`${app.origin}${path}`);
+  await openAppInFirefox(ff, app.origin, path);
   return fn();
 }
 
-async function load(url) {
-  await ff.main();
-  if (url) await ff.driver.get(url);
-  await waitFor(() => ff.driver.executeScript('return !!window.e2e'), { timeout: WAIT, what: 'the app page' });
-  await ff.driver.executeScript('return window.e2e.ready()');
-}
+const load = url => loadInFirefox(ff, url, { timeout: WAIT });
 
 const js = (body, ...args) => ff.driver.executeScript(body, ...args);
 const make = (name, options) => js('return window.e2e.make(arguments[0], arguments[1])', name, options);
@@ -77,22 +67,8 @@ const settle = id => js('return window.e2e.settle(arguments[0])', id);
 const windows = async () => (await ff.driver.getAllWindowHandles()).length;
 const currentUrl = async () => new URL(await ff.driver.getCurrentUrl());
 
-function ok(r) {
-  assert.equal(r.ok, true, `expected success, got ${JSON.stringify(r.error)}`);
-  return r.value;
-}
-function failed(r, name) {
-  assert.equal(r.ok, false, `expected ${name}, got success ${JSON.stringify(r.value)}`);
-  assert.equal(r.error.isError, true, 'rejects with a real Error');
-  assert.equal(r.error.name, name, JSON.stringify(r.error));
-  return r.error;
-}
-/** Non-OPTIONS requests to `provider` as 'METHOD route status'. */
-function wire(provider) {
-  return stack.requests().filter(r => r.provider === provider && r.method !== 'OPTIONS')
-    .map(r => `${r.method} ${r.route} ${r.status}`);
-}
-const startRequests = provider => stack.requests().filter(r => r.provider === provider && r.route === 'start');
+const wire = provider => wireOf(stack, provider);
+const startRequests = provider => startRequestsOf(stack, provider);
 
 /** Waits (bounded) until the main window's URL satisfies `pred`; returns it. */
 async function waitForUrl(pred, what) {

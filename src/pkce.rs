@@ -270,21 +270,23 @@ pub struct Randomness {
     pub nonce: CsrfToken,
 }
 
-impl Randomness {
-    /// 32 random bytes for the verifier, 16 each for `state` and `nonce` (`oauth2`'s defaults).
-    pub fn new() -> Self {
-        let (_, verifier) = PkceCodeChallenge::new_random_sha256();
-        Randomness {
-            verifier,
-            state: CsrfToken::new_random(),
-            nonce: CsrfToken::new_random(),
-        }
-    }
+/// `len` bytes from the platform's CSPRNG, base64url without padding (as `oauth2` encodes them).
+fn random_base64url(len: usize) -> Result<String, AuthError> {
+    let mut bytes = vec![0u8; len];
+    // No random source, no sign-in: never a weak value.
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| AuthError::Config(format!("no secure random source: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-impl Default for Randomness {
-    fn default() -> Self {
-        Self::new()
+impl Randomness {
+    /// 32 random bytes for the verifier, 16 each for `state` and `nonce` (`oauth2`'s defaults).
+    pub fn new() -> Result<Self, AuthError> {
+        Ok(Randomness {
+            verifier: PkceCodeVerifier::new(random_base64url(32)?),
+            state: CsrfToken::new(random_base64url(16)?),
+            nonce: CsrfToken::new(random_base64url(16)?),
+        })
     }
 }
 

@@ -239,7 +239,7 @@ impl Connector for PkceConnector {
                     "pkce.redirectUri must be on this app's origin ({app_origin})"
                 )));
             }
-            let pending = provider.authorize(&scopes, Randomness::new());
+            let pending = provider.authorize(&scopes, Randomness::new()?);
             let config = &inner.config;
             let callback_url = popup::show_with(
                 PopupRequest {

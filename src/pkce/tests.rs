@@ -279,7 +279,10 @@ fn authorization_url() {
 
 #[test]
 fn random_values_differ_and_are_long_enough() {
-    let (a, b) = (Randomness::new(), Randomness::new());
+    let (a, b) = (
+        Randomness::new().expect("rng"),
+        Randomness::new().expect("rng"),
+    );
     assert_ne!(a.verifier.secret(), b.verifier.secret());
     assert_ne!(a.state.secret(), b.state.secret());
     assert_ne!(a.nonce.secret(), b.nonce.secret());

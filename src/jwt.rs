@@ -3,26 +3,62 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
+use std::fmt;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct Claims {
     pub sub: Option<String>,
     pub exp: Option<f64>,
     pub ent: Option<Vec<String>>,
-    /// A string or an array of strings.
-    pub aud: Option<serde_json::Value>,
+    pub aud: Option<Audience>,
 }
 
 impl Claims {
     pub fn audience_contains(&self, audience: &str) -> bool {
-        match &self.aud {
-            Some(serde_json::Value::String(a)) => a == audience,
-            Some(serde_json::Value::Array(list)) => {
-                list.iter().any(|a| a.as_str() == Some(audience))
-            }
-            _ => false,
+        self.aud.as_ref().is_some_and(|aud| aud.contains(audience))
+    }
+}
+
+/// `aud` (RFC 7519 §4.1.3): one string or an array of strings; anything else is not a JWT of
+/// ours. Read by a visitor, not through `serde_json::Value` or an untagged enum, which would
+/// link a generic JSON tree into the wasm for one claim.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    pub fn contains(&self, audience: &str) -> bool {
+        match self {
+            Audience::One(a) => a == audience,
+            Audience::Many(list) => list.iter().any(|a| a == audience),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AudienceVisitor;
+        impl<'de> Visitor<'de> for AudienceVisitor {
+            type Value = Audience;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Audience, E> {
+                Ok(Audience::One(value.to_owned()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Audience, A::Error> {
+                let mut list = Vec::new();
+                while let Some(item) = seq.next_element::<String>()? {
+                    list.push(item);
+                }
+                Ok(Audience::Many(list))
+            }
+        }
+        deserializer.deserialize_any(AudienceVisitor)
     }
 }
 
@@ -61,6 +97,20 @@ mod tests {
         assert!(with_aud(json!("backstage")).audience_contains("backstage"));
         assert!(with_aud(json!(["x", "backstage"])).audience_contains("backstage"));
         assert!(!with_aud(json!(["x"])).audience_contains("backstage"));
+        // Not a string or an array of strings: not a token of ours.
+        for bad in [
+            json!(7),
+            json!({"backstage": true}),
+            json!(["backstage", 1]),
+            json!(null),
+        ] {
+            let token = fake_jwt(&json!({ "aud": bad }));
+            let parsed = claims(&token);
+            assert!(
+                parsed.is_none_or(|c| !c.audience_contains("backstage")),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@
 
 use crate::config::{check_secure_url, PkceConfig};
 use crate::error::AuthError;
+use crate::jwt::Audience;
 use crate::manager::Clock;
 use crate::protocol::{AuthResponse, ProfileInfo, ProviderInfo};
 use crate::scopes::ScopeSet;
@@ -330,13 +331,6 @@ impl Carry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
-enum Audience {
-    One(String),
-    Many(Vec<String>),
-}
-
 /// The ID token claims the client checks and uses.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct IdClaims {
@@ -356,7 +350,14 @@ pub struct IdClaims {
     pub picture: Option<String>,
 }
 
-fn decode_part(part: &str) -> Option<serde_json::Value> {
+/// The JOSE header: only `alg` is looked at.
+#[derive(Deserialize)]
+struct JoseHeader {
+    #[serde(default)]
+    alg: Option<String>,
+}
+
+fn decode_part<T: for<'de> Deserialize<'de>>(part: &str) -> Option<T> {
     let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
@@ -367,13 +368,15 @@ fn decode_claims(token: &str) -> Result<IdClaims, AuthError> {
     let [header, payload, _signature] = parts[..] else {
         return Err(invalid("ID token: not a compact JWT"));
     };
-    let header = decode_part(header).ok_or_else(|| invalid("ID token: bad header"))?;
-    match header.get("alg").and_then(|a| a.as_str()) {
+    let header: JoseHeader = decode_part(header).ok_or_else(|| invalid("ID token: bad header"))?;
+    match header.alg.as_deref() {
         Some(alg) if !alg.eq_ignore_ascii_case("none") => {}
         _ => return Err(invalid("ID token: unsigned or without alg")),
     }
-    let payload = decode_part(payload).ok_or_else(|| invalid("ID token: bad payload"))?;
-    serde_json::from_value(payload).map_err(|e| invalid(format!("ID token claims: {e}")))
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| invalid("ID token: bad payload"))?;
+    serde_json::from_slice(&payload).map_err(|e| invalid(format!("ID token claims: {e}")))
 }
 
 /// OIDC Core §3.1.3.7 steps 2-3, 9 and 11 (no signature: see the module docs): `iss` is the
@@ -390,10 +393,7 @@ pub fn check_id_token(
     if claims.iss != issuer {
         return Err(invalid("ID token: wrong issuer"));
     }
-    let audience_ok = match &claims.aud {
-        Audience::One(aud) => aud == client_id,
-        Audience::Many(list) => list.iter().any(|a| a == client_id),
-    };
+    let audience_ok = claims.aud.contains(client_id);
     if !audience_ok || claims.azp.as_deref().is_some_and(|azp| azp != client_id) {
         return Err(invalid("ID token: not issued to this client"));
     }

@@ -7,12 +7,9 @@
 // Run: tests/e2e/run tests/e2e/handoff.test.mjs
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startStack } from './stack/stack.mjs';
 import { launchBrowser, waitForPopup, completeIdpLogin } from './stack/browser.mjs';
-import { startAppServer } from './stack/appserver.mjs';
-import { ensurePkg, REPO, sleep, waitFor } from './fixtures/app.mjs';
+import { ensurePkg, startPkceApp, sleep, waitFor } from './fixtures/app.mjs';
 
 const T = { timeout: 120_000 };
 /** IdP access + ID token lifetime (s). */
@@ -44,17 +41,10 @@ window.t = {
 };
 </script><h1>handoff e2e</h1>`;
 
-let root, app, stack, browser;
+let app, stack, browser;
 
 before(async () => {
-  root = ensurePkg();
-  app = await startAppServer({
-    root,
-    routes: {
-      '/': APP_HTML,
-      '/pkce-callback.html': fs.readFileSync(path.join(REPO, 'www/pkce-callback.html'), 'utf8'),
-    },
-  });
+  app = await startPkceApp(ensurePkg(), APP_HTML);
   stack = await startStack({ appOrigins: [app.origin], accessTokenTtl: TTL, rotateRefreshToken: true });
   browser = await launchBrowser();
 }, { timeout: 20 * 60_000 });
@@ -63,7 +53,6 @@ after(async () => {
   await browser?.close();
   await stack?.stop();
   await app?.close();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
 /** A new tab of `ctx` (own, empty sessionStorage) with client 'c'. */

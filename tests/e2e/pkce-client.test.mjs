@@ -6,50 +6,13 @@
 // Run: tests/e2e/run tests/e2e/pkce-client.test.mjs   (builds pkg/ with scripts/build if stale)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startStack } from './stack/stack.mjs';
 import { launchBrowser, waitForPopup, completeIdpLogin } from './stack/browser.mjs';
-import { startAppServer } from './stack/appserver.mjs';
+import { ensurePkg, startPkceApp, sleep } from './fixtures/app.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(here, '../..');
 const T = { timeout: 60_000 };
 /** IdP access + ID token lifetime (s): short, so that tests see tokens expire. */
 const TTL = 6;
-
-// ---------------------------------------------------------------------------------------------
-// pkg/: built by scripts/build when missing or older than the sources, then copied aside (a
-// concurrent rebuild cannot pull it away mid-run).
-
-function newest(p) {
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...fs.readdirSync(p).map(e => newest(path.join(p, e))));
-}
-
-function snapshotPkg() {
-  // E2E_PKG_DIR=<dir>: that already built package, as in fixtures/app.mjs (no build, no staleness check).
-  const override = process.env.E2E_PKG_DIR;
-  const pkg = override ? path.resolve(override) : path.join(REPO, 'pkg');
-  const files = ['backstage_wasm_auth.js', 'backstage_wasm_auth_bg.wasm'].map(f => path.join(pkg, f));
-  const sources = ['src', 'Cargo.toml', 'Cargo.lock'].map(p => path.join(REPO, p)).filter(fs.existsSync);
-  const stale = !override && (!files.every(fs.existsSync)
-    || Math.min(...files.map(f => fs.statSync(f).mtimeMs)) < Math.max(...sources.map(newest)));
-  if (stale) {
-    console.log('# pkg/ missing or stale: running scripts/build');
-    const r = spawnSync(path.join(REPO, 'scripts/build'), [], { cwd: REPO, encoding: 'utf8', timeout: 15 * 60_000 });
-    if (r.status !== 0) throw new Error(`scripts/build failed:\n${r.stdout}\n${r.stderr}`);
-    console.log(`# ${r.stdout.trim().split('\n').pop()}`);
-  }
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bs-e2e-pkce-'));
-  fs.mkdirSync(path.join(root, 'pkg'));
-  for (const f of fs.readdirSync(pkg)) fs.copyFileSync(path.join(pkg, f), path.join(root, 'pkg', f));
-  return root;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The test app: our client from /pkg/, `window.t` for page.evaluate (plain JSON results only).
@@ -84,17 +47,10 @@ window.t = {
 };
 </script><h1>pkce e2e</h1>`;
 
-let root, app, stack, browser;
+let app, stack, browser;
 
 before(async () => {
-  root = snapshotPkg();
-  app = await startAppServer({
-    root,
-    routes: {
-      '/': APP_HTML,
-      '/pkce-callback.html': fs.readFileSync(path.join(REPO, 'www/pkce-callback.html'), 'utf8'),
-    },
-  });
+  app = await startPkceApp(ensurePkg(), APP_HTML);
   stack = await startStack({ appOrigins: [app.origin], accessTokenTtl: TTL, rotateRefreshToken: true });
   browser = await launchBrowser();
 }, { timeout: 20 * 60_000 });
@@ -103,10 +59,8 @@ after(async () => {
   await browser?.close();
   await stack?.stop();
   await app?.close();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
-const sleep = ms => new Promise(r => setTimeout(r, ms));
 const STORAGE_KEY = 'backstage-wasm-auth:idp:development';
 
 function options(extra = {}) {

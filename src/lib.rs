@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod error;
+pub mod json;
 pub mod jwt;
 pub mod manager;
 #[cfg(feature = "pkce")]
@@ -22,8 +23,8 @@ pub mod sync;
 pub mod theme;
 pub mod urls;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
 mod browser;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
 pub use browser::bindings::AuthClient;

@@ -1,13 +1,12 @@
 //! Client options as JS passes them, and their validation into a config the client can trust.
 
 use crate::error::AuthError;
+use crate::json::{FieldError, Json};
 use crate::scopes::ScopeSet;
 use crate::store::StorageKind;
-use serde::Deserialize;
 
 /// How a new session is created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
     /// `/start` in a popup; the backend posts the result back (the default).
     Popup,
@@ -20,24 +19,34 @@ pub enum Flow {
     Pkce,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+impl Flow {
+    /// The option's values: `popup`, `redirect`, `proxy`, `pkce`.
+    pub fn from_name(name: &str) -> Option<Flow> {
+        match name {
+            "popup" => Some(Flow::Popup),
+            "redirect" => Some(Flow::Redirect),
+            "proxy" => Some(Flow::Proxy),
+            "pkce" => Some(Flow::Pkce),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct PopupOptions {
     pub width: Option<f64>,
     pub height: Option<f64>,
     pub fullscreen: Option<bool>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ProviderOptions {
     pub id: String,
     pub title: Option<String>,
 }
 
 /// `pkce: {issuer, clientId, redirectUri, scopes?}`: the OpenID Connect provider of `flow: 'pkce'`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct PkceOptions {
     pub issuer: String,
     pub client_id: String,
@@ -60,11 +69,8 @@ pub const PKCE_DEFAULT_SCOPES: &str = "openid profile email";
 /// An absolute http(s) URL without a fragment; plain `http` only for loopback hosts (tokens and
 /// codes must not cross a network in clear text).
 pub fn check_secure_url(url: &str, name: &str) -> Result<(), AuthError> {
-    let bad = || {
-        config_error(format!(
-            "{name} must be an absolute https URL (http only on loopback)"
-        ))
-    };
+    let bad =
+        || config_error(name.to_owned() + " must be an absolute https URL (http only on loopback)");
     if url.contains(['#', ' ']) || url.chars().any(char::is_control) {
         return Err(bad());
     }
@@ -122,8 +128,7 @@ impl PkceOptions {
 }
 
 /// The options object of `new AuthClient(options)`, minus `getAuthBaseUrl` (a function).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ClientOptions {
     pub provider: ProviderOptions,
     pub auth_base_url: Option<String>,
@@ -183,12 +188,12 @@ pub fn normalize_base_url(url: &str) -> Result<String, AuthError> {
     let rest = trimmed
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"))
-        .ok_or_else(|| config_error(format!("auth base URL must be http(s): {url:?}")))?;
+        .ok_or_else(|| config_error("auth base URL must be an absolute http(s) URL"))?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if host.is_empty() || trimmed.contains(['?', '#']) || trimmed.contains(char::is_whitespace) {
-        return Err(config_error(format!(
-            "auth base URL is not a base URL: {url:?}"
-        )));
+        return Err(config_error(
+            "auth base URL must be a base URL (a host, no query or fragment)",
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -205,10 +210,12 @@ fn seconds(
         Ok(v)
     } else {
         // Integers in the message: formatting an f64 would link core's float printer (~15 KB).
-        Err(config_error(format!(
-            "{name} must be between {} and {}",
-            min as u32, max as u32
-        )))
+        let mut message = name.to_owned();
+        message.push_str(" must be between ");
+        crate::json::push_uint(&mut message, min as u64);
+        message.push_str(" and ");
+        crate::json::push_uint(&mut message, max as u64);
+        Err(config_error(message))
     }
 }
 
@@ -315,9 +322,162 @@ pub fn popup_features(width: u32, height: u32, fullscreen: bool, screen: (i32, i
     };
     let left = (screen_w / 2 - w as i32 / 2).max(0);
     let top = (screen_h / 2 - h as i32 / 2).max(0);
-    format!(
-        "menubar=no,location=no,resizable=no,scrollbars=no,status=no,width={w},height={h},top={top},left={left}"
-    )
+    let mut features = "menubar=no,location=no,resizable=no,scrollbars=no,status=no".to_owned();
+    for (key, value) in [
+        (",width=", w),
+        (",height=", h),
+        (",top=", top as u32),
+        (",left=", left as u32),
+    ] {
+        features.push_str(key);
+        crate::json::push_uint(&mut features, u64::from(value));
+    }
+    features
+}
+
+/// Every option `new AuthClient(options)` knows; others are refused (a typo must not be
+/// silently ignored). `getAuthBaseUrl`, a function, is taken out before this point.
+const OPTION_KEYS: &[&str] = &[
+    "provider",
+    "authBaseUrl",
+    "environment",
+    "defaultScopes",
+    "storage",
+    "popup",
+    "refreshMarginSeconds",
+    "popupTimeoutSeconds",
+    "requestTimeoutSeconds",
+    "flow",
+    "redirectUrl",
+    "crossTabSync",
+    "pkce",
+];
+
+fn option_error(e: FieldError) -> AuthError {
+    config_error(e.message())
+}
+
+fn unknown_option(value: &Json, allowed: &[&str], parent: &str) -> Result<(), AuthError> {
+    match value.unknown_key(allowed) {
+        Some(key) => {
+            let mut message = "unknown option ".to_owned();
+            message.push_str(parent);
+            message.push_str(key);
+            Err(config_error(message))
+        }
+        None => Ok(()),
+    }
+}
+
+fn object<'a>(value: &'a Json, key: &str) -> Result<Option<&'a Json>, AuthError> {
+    value.opt_object(key).map_err(option_error)
+}
+
+fn named<T>(
+    value: &Json,
+    key: &str,
+    from_name: fn(&str) -> Option<T>,
+    expected: &'static str,
+) -> Result<Option<T>, AuthError> {
+    let wrong = || {
+        option_error(FieldError {
+            path: key.to_owned(),
+            expected,
+        })
+    };
+    match value.opt_str(key).map_err(|_| wrong())? {
+        Some(name) => from_name(name).map(Some).ok_or_else(wrong),
+        None => Ok(None),
+    }
+}
+
+impl ClientOptions {
+    /// Reads the options object (a JSON tree of the JS object). Unknown options and wrong
+    /// types are `ConfigError`s that name the option.
+    pub fn from_json(value: &Json) -> Result<ClientOptions, AuthError> {
+        if value.as_object().is_none() {
+            return Err(config_error("options must be an object"));
+        }
+        unknown_option(value, OPTION_KEYS, "")?;
+        let provider = object(value, "provider")?
+            .ok_or_else(|| config_error("provider is required: { id, title? }"))?;
+        unknown_option(provider, &["id", "title"], "provider.")?;
+        let text = |v: &Json, key: &str| v.opt_str(key).map(|s| s.map(str::to_owned));
+        let provider = ProviderOptions {
+            id: provider
+                .req_str("id")
+                .map_err(|e| option_error(e.within("provider")))?
+                .to_owned(),
+            title: text(provider, "title").map_err(|e| option_error(e.within("provider")))?,
+        };
+        let popup = match object(value, "popup")? {
+            Some(popup) => {
+                unknown_option(popup, &["width", "height", "fullscreen"], "popup.")?;
+                let number = |key| {
+                    popup
+                        .opt_f64(key)
+                        .map_err(|e| option_error(e.within("popup")))
+                };
+                Some(PopupOptions {
+                    width: number("width")?,
+                    height: number("height")?,
+                    fullscreen: popup
+                        .opt_bool("fullscreen")
+                        .map_err(|e| option_error(e.within("popup")))?,
+                })
+            }
+            None => None,
+        };
+        let pkce = match object(value, "pkce")? {
+            Some(pkce) => {
+                unknown_option(
+                    pkce,
+                    &["issuer", "clientId", "redirectUri", "scopes"],
+                    "pkce.",
+                )?;
+                let required = |key| {
+                    pkce.req_str(key)
+                        .map(str::to_owned)
+                        .map_err(|e| option_error(e.within("pkce")))
+                };
+                Some(PkceOptions {
+                    issuer: required("issuer")?,
+                    client_id: required("clientId")?,
+                    redirect_uri: required("redirectUri")?,
+                    scopes: pkce
+                        .opt_str_list("scopes")
+                        .map_err(|e| option_error(e.within("pkce")))?,
+                })
+            }
+            None => None,
+        };
+        let number = |key| value.opt_f64(key).map_err(option_error);
+        Ok(ClientOptions {
+            provider,
+            auth_base_url: text(value, "authBaseUrl").map_err(option_error)?,
+            environment: text(value, "environment").map_err(option_error)?,
+            default_scopes: value.opt_str_list("defaultScopes").map_err(option_error)?,
+            storage: named(
+                value,
+                "storage",
+                StorageKind::from_name,
+                "'session', 'local' or 'memory'",
+            )?,
+            popup,
+            refresh_margin_seconds: number("refreshMarginSeconds")?,
+            popup_timeout_seconds: number("popupTimeoutSeconds")?,
+            request_timeout_seconds: number("requestTimeoutSeconds")?,
+            flow: named(
+                value,
+                "flow",
+                Flow::from_name,
+                "'popup', 'redirect', 'proxy' or 'pkce'",
+            )?,
+            redirect_url: text(value, "redirectUrl").map_err(option_error)?,
+            cross_tab_sync: value.opt_bool("crossTabSync").map_err(option_error)?,
+            pkce,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -325,8 +485,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn options(v: serde_json::Value) -> Result<ClientOptions, serde_json::Error> {
-        serde_json::from_value(v)
+    fn options(v: serde_json::Value) -> Result<ClientOptions, AuthError> {
+        ClientOptions::from_json(&crate::protocol::tests::tree(&v))
     }
 
     #[test]

@@ -1,43 +1,66 @@
 //! The client's typed errors. Each maps to a JS `Error` with a stable `name` (see [`AuthError::name`]).
 
-use thiserror::Error;
-
 /// Everything that can go wrong in a sign-in, refresh or sign-out.
 ///
 /// `Clone` because one in-flight refresh hands the same result to every waiting caller.
-/// No variant ever carries a token: messages are safe to log.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// No variant ever carries a token: messages are safe to log. Messages are built by
+/// [`AuthError::message`] with plain string pushes: no `core::fmt` in the browser build.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
     /// `window.open` returned nothing (a popup blocker), or a window that was closed at once.
-    #[error("Failed to open auth popup.")]
     PopupRejected,
     /// The user closed the popup before the backend answered.
-    #[error("Login failed, popup was closed")]
     PopupClosed,
     /// The backend's `config_info` named another app origin than ours (a misconfigured backend).
-    #[error("Login failed, Incorrect app origin, expected {expected}")]
     IncorrectAppOrigin { expected: String },
     /// The backend answered with an error: its `name` and `message`, passed through.
-    #[error("{message}")]
     AuthResponse {
         backend_name: String,
         message: String,
     },
     /// `fetch` failed before any answer (backend down, CORS refused, offline).
-    #[error("Network request to the auth backend failed: {0}")]
     Network(String),
     /// A request or a popup took longer than its bound.
-    #[error("{what} timed out after {seconds} s")]
     Timeout { what: &'static str, seconds: u32 },
     /// The options given to the client are unusable.
-    #[error("Invalid auth client options: {0}")]
     Config(String),
     /// The backend answered something that is not the Backstage auth protocol.
-    #[error("Invalid response from the auth backend: {0}")]
     InvalidResponse(String),
 }
 
+fn joined(prefix: &str, rest: &str) -> String {
+    let mut out = String::with_capacity(prefix.len() + rest.len());
+    out.push_str(prefix);
+    out.push_str(rest);
+    out
+}
+
 impl AuthError {
+    /// The JS `Error.message`.
+    pub fn message(&self) -> String {
+        match self {
+            AuthError::PopupRejected => "Failed to open auth popup.".into(),
+            AuthError::PopupClosed => "Login failed, popup was closed".into(),
+            AuthError::IncorrectAppOrigin { expected } => {
+                joined("Login failed, Incorrect app origin, expected ", expected)
+            }
+            AuthError::AuthResponse { message, .. } => message.clone(),
+            AuthError::Network(cause) => {
+                joined("Network request to the auth backend failed: ", cause)
+            }
+            AuthError::Timeout { what, seconds } => {
+                let mut out = joined(what, " timed out after ");
+                crate::json::push_uint(&mut out, u64::from(*seconds));
+                out.push_str(" s");
+                out
+            }
+            AuthError::Config(why) => joined("Invalid auth client options: ", why),
+            AuthError::InvalidResponse(why) => {
+                joined("Invalid response from the auth backend: ", why)
+            }
+        }
+    }
+
     /// The stable JS `Error.name` of this error.
     pub fn name(&self) -> &'static str {
         match self {
@@ -59,6 +82,14 @@ impl AuthError {
         }
     }
 }
+
+impl core::fmt::Display for AuthError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for AuthError {}
 
 #[cfg(test)]
 mod tests {

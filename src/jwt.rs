@@ -1,13 +1,9 @@
 //! Reads (never verifies) the claims of a Backstage token: its signature is the backend's
 //! business; the client only uses `exp`, `sub` and `ent` to cross-check what it stores.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::Deserialize;
-use std::fmt;
+use crate::json::Json;
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Claims {
     pub sub: Option<String>,
     pub exp: Option<f64>,
@@ -19,11 +15,24 @@ impl Claims {
     pub fn audience_contains(&self, audience: &str) -> bool {
         self.aud.as_ref().is_some_and(|aud| aud.contains(audience))
     }
+
+    /// The claims of a JSON payload; `None` when a claim the client reads has the wrong type.
+    pub fn from_json(payload: &Json) -> Option<Claims> {
+        payload.as_object()?;
+        Some(Claims {
+            sub: payload.opt_str("sub").ok()?.map(str::to_owned),
+            exp: payload.opt_f64("exp").ok()?,
+            ent: payload.opt_str_list("ent").ok()?,
+            aud: match payload.get("aud") {
+                None | Some(Json::Null) => None,
+                Some(aud) => Some(Audience::from_json(aud)?),
+            },
+        })
+    }
 }
 
 /// `aud` (RFC 7519 §4.1.3): one string or an array of strings; anything else is not a JWT of
-/// ours. Read by a visitor, not through `serde_json::Value` or an untagged enum, which would
-/// link a generic JSON tree into the wasm for one claim.
+/// ours.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Audience {
     One(String),
@@ -37,14 +46,30 @@ impl Audience {
             Audience::Many(list) => list.iter().any(|a| a == audience),
         }
     }
+
+    pub fn from_json(value: &Json) -> Option<Audience> {
+        match value {
+            Json::Str(one) => Some(Audience::One(one.clone())),
+            Json::Arr(items) => items
+                .iter()
+                .map(|item| item.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .map(Audience::Many),
+            _ => None,
+        }
+    }
 }
 
-impl<'de> Deserialize<'de> for Audience {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+// The PKCE flow reads `aud` of ID tokens with serde (its module keeps serde: it is a wasm of
+// its own, loaded only for `flow: 'pkce'`).
+#[cfg(feature = "pkce")]
+impl<'de> serde::Deserialize<'de> for Audience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, SeqAccess, Visitor};
         struct AudienceVisitor;
         impl<'de> Visitor<'de> for AudienceVisitor {
             type Value = Audience;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a string or an array of strings")
             }
             fn visit_str<E: de::Error>(self, value: &str) -> Result<Audience, E> {
@@ -62,6 +87,34 @@ impl<'de> Deserialize<'de> for Audience {
     }
 }
 
+/// Decodes unpadded (or padded) base64url, as JWT parts are encoded; `None` on any other byte.
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for byte in text.bytes() {
+        let value = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    // One leftover character (6 bits) cannot end a valid encoding.
+    if bits >= 6 {
+        return None;
+    }
+    Some(out)
+}
+
 /// The payload claims of a compact JWS, or `None` when it is not one.
 pub fn claims(token: &str) -> Option<Claims> {
     let mut parts = token.split('.');
@@ -69,12 +122,15 @@ pub fn claims(token: &str) -> Option<Claims> {
     if parts.next().is_some() {
         return None;
     }
-    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    let bytes = base64url_decode(payload)?;
+    let text = core::str::from_utf8(&bytes).ok()?;
+    Claims::from_json(&Json::parse(text).ok()?)
 }
 
 #[cfg(test)]
 pub(crate) fn fake_jwt(payload: &serde_json::Value) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
     let body = URL_SAFE_NO_PAD.encode(payload.to_string());
     format!("eyJhbGciOiJFUzI1NiJ9.{body}.c2ln")
 }
@@ -110,6 +166,23 @@ mod tests {
                 parsed.is_none_or(|c| !c.audience_contains("backstage")),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn base64url_agrees_with_the_base64_crate() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
+        for len in 0..40u8 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|i| i.wrapping_mul(37).wrapping_add(200))
+                .collect();
+            let encoded = URL_SAFE_NO_PAD.encode(&bytes);
+            assert_eq!(base64url_decode(&encoded), Some(bytes), "{encoded}");
+        }
+        assert_eq!(base64url_decode("YQ=="), Some(b"a".to_vec()));
+        for bad in ["A", "a+b", "a/b", "ab cd", "é"] {
+            assert_eq!(base64url_decode(bad), None, "{bad}");
         }
     }
 

@@ -94,6 +94,15 @@ struct Inner {
 #[derive(Clone)]
 pub struct SessionManager(Rc<Inner>);
 
+/// A manager reference that does not keep it alive (for callbacks the manager itself holds).
+pub struct WeakSessionManager(std::rc::Weak<Inner>);
+
+impl WeakSessionManager {
+    pub fn upgrade(&self) -> Option<SessionManager> {
+        self.0.upgrade().map(SessionManager)
+    }
+}
+
 /// A network failure or timeout: the backend did not answer at all.
 fn backend_unreachable(e: &AuthError) -> bool {
     matches!(e, AuthError::Network(_) | AuthError::Timeout { .. })
@@ -186,6 +195,22 @@ impl SessionManager {
         // No union (it would allocate on every call): each set must be held on its own.
         let holds = |set: &ScopeSet| self.satisfies(session, set);
         (holds(&self.0.config.default_scopes) && holds(scopes)).then(|| session.clone())
+    }
+
+    pub fn downgrade(&self) -> WeakSessionManager {
+        WeakSessionManager(Rc::downgrade(&self.0))
+    }
+
+    /// Until when (epoch ms) [`SessionManager::cached`] would serve `session` for the default
+    /// scopes: the start of its refresh margin, `+inf` without an expiry, `0` when it lacks the
+    /// default scopes. The JS side answers `getAccessToken()` by itself until then.
+    pub fn serve_until(&self, session: &Session) -> f64 {
+        if !self.satisfies(session, &self.0.config.default_scopes) {
+            return 0.0;
+        }
+        session
+            .expires_at()
+            .map_or(f64::INFINITY, |at| at - self.0.config.refresh_margin_ms)
     }
 
     fn wanted_scopes(&self, scopes: &ScopeSet) -> ScopeSet {

@@ -1,15 +1,14 @@
-//! Serde types of every message the auth backend sends, and their parsing.
+//! Every message the auth backend sends, and its parsing (through [`crate::json`]).
 //!
 //! Parsing is lenient where Backstage is (unknown fields, absent optional parts) and strict
-//! where a wrong shape would mean trusting garbage.
+//! where a wrong shape would mean trusting garbage. Error messages name the member that was
+//! wrong, never its value (a token in a wrongly typed slot must not reach a message).
 
 use crate::error::AuthError;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use crate::json::{FieldError, Json};
 
 /// `providerInfo` of an AuthResponse. Proxy providers may send other fields or none.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Default)]
 pub struct ProviderInfo {
     pub access_token: Option<String>,
     pub id_token: Option<String>,
@@ -17,101 +16,235 @@ pub struct ProviderInfo {
     pub expires_in_seconds: Option<f64>,
     /// Set only by the PKCE connector (straight from the token endpoint), never read from a
     /// Backstage message: the Backstage backend keeps its refresh token in a cookie.
-    #[serde(skip)]
     pub refresh_token: Option<String>,
 }
 
+// Tokens are never printed.
+impl core::fmt::Debug for ProviderInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ProviderInfo")
+            .field("scope", &self.scope)
+            .field("expires_in_seconds", &self.expires_in_seconds)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The user's profile; every field is optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "pkce", derive(serde::Deserialize))]
+#[cfg_attr(feature = "pkce", serde(rename_all = "camelCase"))]
 pub struct ProfileInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "pkce", serde(default))]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "pkce", serde(default))]
     pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "pkce", serde(default))]
     pub picture: Option<String>,
 }
 
+impl ProfileInfo {
+    pub fn from_json(value: &Json) -> Result<ProfileInfo, FieldError> {
+        let text = |key| value.opt_str(key).map(|v| v.map(str::to_owned));
+        Ok(ProfileInfo {
+            email: text("email")?,
+            display_name: text("displayName")?,
+            picture: text("picture")?,
+        })
+    }
+
+    pub fn to_json(&self) -> Json {
+        let text = |v: &Option<String>| v.as_deref().map(Json::from);
+        crate::json::ObjectBuilder::new()
+            .set_opt("email", text(&self.email))
+            .set_opt("displayName", text(&self.display_name))
+            .set_opt("picture", text(&self.picture))
+            .build()
+    }
+}
+
 /// `backstageIdentity.identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackstageUserIdentity {
-    #[serde(rename = "type")]
+    /// `type`: always `user` today.
     pub kind: String,
     pub user_entity_ref: String,
     pub ownership_entity_refs: Vec<String>,
 }
 
+const IDENTITY_KEYS: &[&str] = &["type", "userEntityRef", "ownershipEntityRefs"];
+
+impl BackstageUserIdentity {
+    /// Strict: every member required, no others (as the stored schema has always been).
+    pub fn from_json(value: &Json) -> Result<BackstageUserIdentity, FieldError> {
+        if let Some(key) = value.unknown_key(IDENTITY_KEYS) {
+            return Err(FieldError {
+                path: key.to_owned(),
+                expected: "absent (unknown member)",
+            });
+        }
+        let list = value.opt_str_list("ownershipEntityRefs")?;
+        Ok(BackstageUserIdentity {
+            kind: value.req_str("type")?.to_owned(),
+            user_entity_ref: value.req_str("userEntityRef")?.to_owned(),
+            ownership_entity_refs: list.ok_or(FieldError {
+                path: "ownershipEntityRefs".into(),
+                expected: "an array of strings",
+            })?,
+        })
+    }
+
+    pub fn to_json(&self) -> Json {
+        crate::json::ObjectBuilder::new()
+            .set("type", Json::from(self.kind.as_str()))
+            .set("userEntityRef", Json::from(self.user_entity_ref.as_str()))
+            .set(
+                "ownershipEntityRefs",
+                Json::Arr(
+                    self.ownership_entity_refs
+                        .iter()
+                        .map(|r| Json::from(r.as_str()))
+                        .collect(),
+                ),
+            )
+            .build()
+    }
+}
+
 /// `backstageIdentity` of an AuthResponse.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone)]
 pub struct BackstageIdentityWire {
     pub token: String,
     pub expires_in_seconds: Option<f64>,
     pub identity: BackstageUserIdentity,
 }
 
+impl core::fmt::Debug for BackstageIdentityWire {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BackstageIdentityWire")
+            .field("expires_in_seconds", &self.expires_in_seconds)
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The body of a successful `/refresh`, or the `response` of a popup message.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct AuthResponse {
     pub provider_info: Option<ProviderInfo>,
-    #[serde(default)]
     pub profile: ProfileInfo,
     pub backstage_identity: Option<BackstageIdentityWire>,
 }
 
-/// An error the backend serialized: `{name, message}`.
-#[derive(Debug, Clone, Deserialize)]
-struct BackendError {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
+fn provider_info(value: &Json) -> Result<ProviderInfo, FieldError> {
+    let text = |key| value.opt_str(key).map(|v| v.map(str::to_owned));
+    Ok(ProviderInfo {
+        access_token: text("accessToken")?,
+        id_token: text("idToken")?,
+        scope: text("scope")?,
+        expires_in_seconds: value.opt_f64("expiresInSeconds")?,
+        refresh_token: None,
+    })
 }
 
-impl From<BackendError> for AuthError {
-    fn from(e: BackendError) -> Self {
-        AuthError::AuthResponse {
-            backend_name: e.name.unwrap_or_else(|| "Error".into()),
-            message: e
-                .message
-                .unwrap_or_else(|| "Unknown error from the auth backend".into()),
+fn backstage_identity(value: &Json) -> Result<BackstageIdentityWire, FieldError> {
+    let identity = value.opt_object("identity")?.ok_or(FieldError {
+        path: "identity".into(),
+        expected: "an object",
+    })?;
+    Ok(BackstageIdentityWire {
+        token: value.req_str("token")?.to_owned(),
+        expires_in_seconds: value.opt_f64("expiresInSeconds")?,
+        identity: BackstageUserIdentity::from_json(identity).map_err(|e| e.within("identity"))?,
+    })
+}
+
+impl AuthResponse {
+    pub fn from_json(value: &Json) -> Result<AuthResponse, FieldError> {
+        if value.as_object().is_none() {
+            return Err(FieldError {
+                path: "response".into(),
+                expected: "an object",
+            });
         }
+        Ok(AuthResponse {
+            provider_info: value
+                .opt_object("providerInfo")?
+                .map(provider_info)
+                .transpose()
+                .map_err(|e| e.within("providerInfo"))?,
+            profile: value
+                .opt_object("profile")?
+                .map(ProfileInfo::from_json)
+                .transpose()
+                .map_err(|e| e.within("profile"))?
+                .unwrap_or_default(),
+            backstage_identity: value
+                .opt_object("backstageIdentity")?
+                .map(backstage_identity)
+                .transpose()
+                .map_err(|e| e.within("backstageIdentity"))?,
+        })
     }
 }
 
-fn invalid(what: &str, e: impl std::fmt::Display) -> AuthError {
-    AuthError::InvalidResponse(format!("{what}: {e}"))
+fn invalid(what: &str, e: FieldError) -> AuthError {
+    let mut message = what.to_owned();
+    message.push_str(": ");
+    message.push_str(&e.message());
+    AuthError::InvalidResponse(message)
+}
+
+/// The backend's serialized error `{name, message}` as an [`AuthError`].
+fn backend_error(error: &Json) -> Result<AuthError, FieldError> {
+    Ok(AuthError::AuthResponse {
+        backend_name: error.opt_str("name")?.unwrap_or("Error").to_owned(),
+        message: error
+            .opt_str("message")?
+            .unwrap_or("Unknown error from the auth backend")
+            .to_owned(),
+    })
 }
 
 /// Reads an AuthResponse or the backend's `{error}` out of a JSON value.
-pub fn parse_auth_result(value: Value) -> Result<AuthResponse, AuthError> {
-    let Value::Object(mut map) = value else {
+pub fn parse_auth_result(value: &Json) -> Result<AuthResponse, AuthError> {
+    if value.as_object().is_none() {
         return Err(AuthError::InvalidResponse("expected a JSON object".into()));
-    };
-    if let Some(error) = map.remove("error") {
-        let error: BackendError = serde_json::from_value(error).map_err(|e| invalid("error", e))?;
-        return Err(error.into());
     }
-    serde_json::from_value(Value::Object(map)).map_err(|e| invalid("auth response", e))
+    if let Some(error) = value.get("error") {
+        return Err(backend_error(error).map_err(|e| invalid("error", e))?);
+    }
+    AuthResponse::from_json(value).map_err(|e| invalid("auth response", e))
+}
+
+fn status_text(status: u16) -> String {
+    let mut out = String::new();
+    crate::json::push_uint(&mut out, u64::from(status));
+    out
 }
 
 /// Parses an HTTP answer of `/refresh`: the status decides, the body explains.
 pub fn parse_refresh_body(status: u16, body: &str) -> Result<AuthResponse, AuthError> {
-    let value: Result<Value, _> = serde_json::from_str(body);
+    let value = Json::parse(body);
     match (status, value) {
-        (200..=299, Ok(value)) => parse_auth_result(value),
-        (200..=299, Err(e)) => Err(invalid("body", e)),
-        (_, Ok(value)) if value.get("error").is_some() => match parse_auth_result(value) {
+        (200..=299, Ok(value)) => parse_auth_result(&value),
+        (200..=299, Err(_)) => Err(AuthError::InvalidResponse("body: not JSON".into())),
+        (_, Ok(value)) if value.get("error").is_some() => match parse_auth_result(&value) {
             Err(e) => Err(e),
-            Ok(_) => Err(AuthError::InvalidResponse(format!("status {status}"))),
+            Ok(_) => {
+                let mut message = "status ".to_owned();
+                message.push_str(&status_text(status));
+                Err(AuthError::InvalidResponse(message))
+            }
         },
-        (_, _) => Err(AuthError::AuthResponse {
-            backend_name: format!("HTTP{status}"),
-            message: format!("The auth backend answered with status {status}"),
-        }),
+        (_, _) => {
+            let code = status_text(status);
+            let mut message = "The auth backend answered with status ".to_owned();
+            message.push_str(&code);
+            Err(AuthError::AuthResponse {
+                backend_name: "HTTP".to_owned() + &code,
+                message,
+            })
+        }
     }
 }
 
@@ -127,7 +260,7 @@ pub enum PopupMessage {
 /// Reads a popup message. `None` means "not a message of this protocol": ignore it.
 /// An `authorization_response` that is malformed is an error, not silence: its origin and
 /// source were already checked, so the backend itself said something wrong.
-pub fn parse_popup_message(value: Value) -> Option<PopupMessage> {
+pub fn parse_popup_message(value: &Json) -> Option<PopupMessage> {
     let kind = value.get("type")?.as_str()?;
     match kind {
         "config_info" => {
@@ -135,16 +268,13 @@ pub fn parse_popup_message(value: Value) -> Option<PopupMessage> {
             Some(PopupMessage::ConfigInfo { target_origin })
         }
         "authorization_response" => {
-            let Value::Object(mut map) = value else {
-                return None;
-            };
-            let result = if let Some(error) = map.remove("error") {
-                match serde_json::from_value::<BackendError>(error) {
-                    Ok(e) => Err(e.into()),
+            let result = if let Some(error) = value.get("error") {
+                match backend_error(error) {
+                    Ok(e) => Err(e),
                     Err(e) => Err(invalid("popup error", e)),
                 }
-            } else if let Some(response) = map.remove("response") {
-                serde_json::from_value(response)
+            } else if let Some(response) = value.get("response") {
+                AuthResponse::from_json(response)
                     .map(Box::new)
                     .map_err(|e| invalid("popup response", e))
             } else {
@@ -159,9 +289,14 @@ pub fn parse_popup_message(value: Value) -> Option<PopupMessage> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    /// The test's serde_json value as our tree (serde_json is a dev-dependency only).
+    pub(crate) fn tree(value: &Value) -> Json {
+        Json::parse(&value.to_string()).expect("valid JSON")
+    }
 
     fn full_response() -> Value {
         json!({
@@ -176,7 +311,7 @@ mod tests {
 
     #[test]
     fn parses_a_full_auth_response_and_tolerates_unknown_fields() {
-        let r = parse_auth_result(full_response()).expect("valid");
+        let r = parse_auth_result(&tree(&full_response())).expect("valid");
         let info = r.provider_info.expect("provider info");
         assert_eq!(info.access_token.as_deref(), Some("at"));
         assert_eq!(info.expires_in_seconds, Some(3600.0));
@@ -192,7 +327,7 @@ mod tests {
             "identity": {"type": "user", "userEntityRef": "user:development/guest",
                          "ownershipEntityRefs": ["user:development/guest"]},
             "expiresInSeconds": 3600}});
-        let r = parse_auth_result(guest).expect("valid");
+        let r = parse_auth_result(&tree(&guest)).expect("valid");
         assert!(r.provider_info.is_none());
         assert_eq!(r.profile, ProfileInfo::default());
     }
@@ -232,7 +367,9 @@ mod tests {
 
     #[test]
     fn popup_messages() {
-        match parse_popup_message(json!({"type": "config_info", "targetOrigin": "http://a"})) {
+        match parse_popup_message(&tree(
+            &json!({"type": "config_info", "targetOrigin": "http://a"}),
+        )) {
             Some(PopupMessage::ConfigInfo { target_origin }) => {
                 assert_eq!(target_origin, "http://a")
             }
@@ -240,12 +377,12 @@ mod tests {
         }
         let ok = json!({"type": "authorization_response", "response": full_response()});
         assert!(matches!(
-            parse_popup_message(ok),
+            parse_popup_message(&tree(&ok)),
             Some(PopupMessage::Authorization(Ok(_)))
         ));
         let err = json!({"type": "authorization_response",
                          "error": {"name": "NotFoundError", "message": "no user", "stack": "s"}});
-        match parse_popup_message(err) {
+        match parse_popup_message(&tree(&err)) {
             Some(PopupMessage::Authorization(Err(e))) => {
                 assert_eq!(e.backend_name(), Some("NotFoundError"));
                 assert_eq!(e.to_string(), "no user");
@@ -254,7 +391,7 @@ mod tests {
         }
         let malformed = json!({"type": "authorization_response", "response": {"profile": 3}});
         assert!(matches!(
-            parse_popup_message(malformed),
+            parse_popup_message(&tree(&malformed)),
             Some(PopupMessage::Authorization(Err(
                 AuthError::InvalidResponse(_)
             )))
@@ -267,7 +404,7 @@ mod tests {
             json!({"type": "config_info"}),
             json!([1, 2]),
         ] {
-            assert!(parse_popup_message(ignored).is_none());
+            assert!(parse_popup_message(&tree(&ignored)).is_none());
         }
     }
 }

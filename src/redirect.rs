@@ -16,12 +16,19 @@ const MARKER_PREFIX: &str = "v1:";
 
 /// The `sessionStorage` key of the marker for one provider and environment.
 pub fn marker_key(provider_id: &str, environment: &str) -> String {
-    format!("backstage-wasm-auth/redirect/{provider_id}/{environment}")
+    let mut key = "backstage-wasm-auth/redirect".to_owned();
+    for part in [provider_id, environment] {
+        key.push('/');
+        key.push_str(part);
+    }
+    key
 }
 
 /// The marker written just before the window leaves for `/start`: version and start time.
 pub fn encode_marker(now_ms: f64) -> String {
-    format!("{MARKER_PREFIX}{}", now_ms.round() as i64)
+    let mut marker = MARKER_PREFIX.to_owned();
+    crate::json::push_uint(&mut marker, now_ms.round().max(0.0) as u64);
+    marker
 }
 
 fn started_at_ms(marker: &str) -> Option<f64> {

@@ -1,13 +1,10 @@
 //! Tokens as secrets: `Debug` never prints them, so no token reaches a log or an error by accident.
 
-use serde::{Deserialize, Serialize};
-
 /// The provider's access token: the `oauth2` crate's redacting newtype.
 pub use oauth2::AccessToken;
 
 /// Any other bearer secret (ID token, Backstage identity token) with a redacted `Debug`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {

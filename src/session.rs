@@ -1,27 +1,22 @@
 //! A signed-in session, built from an AuthResponse, and the expiry maths around it.
 
 use crate::error::AuthError;
+use crate::json::{FieldError, Json, ObjectBuilder};
 use crate::jwt;
 use crate::protocol::{AuthResponse, BackstageUserIdentity, ProfileInfo};
 use crate::scopes::ScopeSet;
 use crate::secret::{AccessToken, Secret};
-use serde::{Deserialize, Serialize};
 
 /// What the OAuth provider granted. Absent for proxy providers that send no `providerInfo`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ProviderSession {
-    #[serde(with = "access_token_serde")]
     pub access_token: AccessToken,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<Secret>,
     pub scopes: ScopeSet,
     /// Epoch milliseconds; `None` when the provider gave no lifetime.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<f64>,
     /// The OAuth refresh token of the PKCE flow (Backstage keeps its own in a cookie). Absent in
     /// records of the other flows, so schema version 1 is unchanged.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<Secret>,
 }
 
@@ -38,36 +33,150 @@ impl PartialEq for ProviderSession {
 }
 
 /// The Backstage identity and its token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackstageSession {
     pub token: Secret,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<f64>,
     pub identity: BackstageUserIdentity,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Session {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<ProviderSession>,
     pub profile: ProfileInfo,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backstage: Option<BackstageSession>,
 }
 
-// `oauth2::AccessToken` serializes, but through `secret()`; keep the stored shape a plain string.
-mod access_token_serde {
-    use crate::secret::AccessToken;
-    use serde::{Deserialize, Deserializer, Serializer};
+/// The stored shape (schema version 1): camelCase members, absent optional members left out,
+/// unknown members refused (a record is rewritten whole, so a stranger means tampering).
+mod schema {
+    pub const SESSION: &[&str] = &["provider", "profile", "backstage"];
+    pub const PROVIDER: &[&str] = &[
+        "accessToken",
+        "idToken",
+        "scopes",
+        "expiresAt",
+        "refreshToken",
+    ];
+    pub const BACKSTAGE: &[&str] = &["token", "expiresAt", "identity"];
+}
 
-    pub fn serialize<S: Serializer>(token: &AccessToken, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(token.secret())
+fn only(value: &Json, allowed: &[&str]) -> Result<(), FieldError> {
+    match value.unknown_key(allowed) {
+        Some(key) => Err(FieldError {
+            path: key.to_owned(),
+            expected: "absent (unknown member)",
+        }),
+        None if value.as_object().is_none() => Err(FieldError {
+            path: "session".into(),
+            expected: "an object",
+        }),
+        None => Ok(()),
+    }
+}
+
+fn required<T>(value: Option<T>, path: &str, expected: &'static str) -> Result<T, FieldError> {
+    value.ok_or_else(|| FieldError {
+        path: path.to_owned(),
+        expected,
+    })
+}
+
+fn secret(value: &Json, key: &str) -> Result<Option<Secret>, FieldError> {
+    Ok(value.opt_str(key)?.map(|s| Secret::new(s.to_owned())))
+}
+
+fn time(value: Option<f64>) -> Option<Json> {
+    value.map(Json::Num)
+}
+
+impl ProviderSession {
+    fn from_json(value: &Json) -> Result<ProviderSession, FieldError> {
+        only(value, schema::PROVIDER)?;
+        let scopes = required(
+            value.opt_str_list("scopes")?,
+            "scopes",
+            "an array of strings",
+        )?;
+        Ok(ProviderSession {
+            access_token: AccessToken::new(value.req_str("accessToken")?.to_owned()),
+            id_token: secret(value, "idToken")?,
+            scopes: ScopeSet::from_list(scopes),
+            expires_at: value.opt_f64("expiresAt")?,
+            refresh_token: secret(value, "refreshToken")?,
+        })
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<AccessToken, D::Error> {
-        String::deserialize(d).map(AccessToken::new)
+    fn to_json(&self) -> Json {
+        let text = |s: &Option<Secret>| s.as_ref().map(|s| Json::from(s.expose()));
+        ObjectBuilder::new()
+            .set(
+                "accessToken",
+                Json::from(self.access_token.secret().as_str()),
+            )
+            .set_opt("idToken", text(&self.id_token))
+            .set("scopes", self.scopes.to_json())
+            .set_opt("expiresAt", time(self.expires_at))
+            .set_opt("refreshToken", text(&self.refresh_token))
+            .build()
+    }
+}
+
+impl BackstageSession {
+    fn from_json(value: &Json) -> Result<BackstageSession, FieldError> {
+        only(value, schema::BACKSTAGE)?;
+        let identity = required(value.opt_object("identity")?, "identity", "an object")?;
+        Ok(BackstageSession {
+            token: Secret::new(value.req_str("token")?.to_owned()),
+            expires_at: value.opt_f64("expiresAt")?,
+            identity: BackstageUserIdentity::from_json(identity)
+                .map_err(|e| e.within("identity"))?,
+        })
+    }
+
+    fn to_json(&self) -> Json {
+        ObjectBuilder::new()
+            .set("token", Json::from(self.token.expose()))
+            .set_opt("expiresAt", time(self.expires_at))
+            .set("identity", self.identity.to_json())
+            .build()
+    }
+}
+
+impl Session {
+    /// Reads the stored shape (see [`Session::to_json`]).
+    pub fn from_json(value: &Json) -> Result<Session, FieldError> {
+        only(value, schema::SESSION)?;
+        let profile = required(value.opt_object("profile")?, "profile", "an object")?;
+        Ok(Session {
+            provider: value
+                .opt_object("provider")?
+                .map(ProviderSession::from_json)
+                .transpose()
+                .map_err(|e| e.within("provider"))?,
+            profile: ProfileInfo::from_json(profile).map_err(|e| e.within("profile"))?,
+            backstage: value
+                .opt_object("backstage")?
+                .map(BackstageSession::from_json)
+                .transpose()
+                .map_err(|e| e.within("backstage"))?,
+        })
+    }
+
+    /// The stored shape: what storage records and tab messages carry. Times are whole
+    /// milliseconds.
+    pub fn to_json(&self) -> Json {
+        ObjectBuilder::new()
+            .set_opt(
+                "provider",
+                self.provider.as_ref().map(ProviderSession::to_json),
+            )
+            .set("profile", self.profile.to_json())
+            .set_opt(
+                "backstage",
+                self.backstage.as_ref().map(BackstageSession::to_json),
+            )
+            .build()
     }
 }
 
@@ -78,11 +187,11 @@ fn expiry(now_ms: f64, seconds: Option<f64>, what: &str) -> Result<Option<f64>, 
     match seconds {
         None => Ok(None),
         Some(s) if s.is_finite() && (0.0..=MAX_LIFETIME_SECONDS).contains(&s) => {
-            Ok(Some(now_ms + s * 1000.0))
+            Ok(Some((now_ms + s * 1000.0).round()))
         }
-        Some(_) => Err(AuthError::InvalidResponse(format!(
-            "{what}: bad expiresInSeconds"
-        ))),
+        Some(_) => Err(AuthError::InvalidResponse(
+            what.to_owned() + ": bad expiresInSeconds",
+        )),
     }
 }
 
@@ -115,10 +224,12 @@ impl Session {
                 let expires_at = match expiry(now_ms, wire.expires_in_seconds, "backstageIdentity")?
                 {
                     Some(at) => Some(at),
-                    // No lifetime given: fall back to the token's own `exp`.
+                    // No lifetime given: fall back to the token's own `exp`, capped like a
+                    // given lifetime (an absurd `exp` must not pin the session forever).
                     None => jwt::claims(&wire.token)
                         .and_then(|c| c.exp)
-                        .map(|exp| exp * 1000.0),
+                        .map(|exp| (exp * 1000.0).min(now_ms + MAX_LIFETIME_SECONDS * 1000.0))
+                        .filter(|at| at.is_finite()),
                 };
                 Some(BackstageSession {
                     token: Secret::new(wire.token),
@@ -184,14 +295,14 @@ pub(crate) mod tests {
     pub fn response(provider_ttl: Option<u32>, backstage_ttl: Option<u32>) -> AuthResponse {
         let token = crate::jwt::fake_jwt(&json!({"sub": "user:default/jane", "aud": "backstage",
             "ent": ["user:default/jane", "group:default/team-a"], "exp": 4_000_000_000u64}));
-        parse_auth_result(json!({
+        parse_auth_result(&crate::protocol::tests::tree(&json!({
             "providerInfo": {"accessToken": "at", "idToken": "it", "scope": "openid email",
                              "expiresInSeconds": provider_ttl},
             "profile": {"email": "jane@example.com"},
             "backstageIdentity": {"token": token, "expiresInSeconds": backstage_ttl,
                 "identity": {"type": "user", "userEntityRef": "user:default/jane",
                              "ownershipEntityRefs": ["user:default/jane", "group:default/team-a"]}}
-        }))
+        })))
         .expect("valid response")
     }
 
@@ -208,9 +319,19 @@ pub(crate) mod tests {
 
     #[test]
     fn missing_lifetimes() {
-        let s = Session::from_response(response(None, None), 0.0).expect("ok");
-        // No expiresInSeconds for the Backstage token: its JWT `exp` counts.
+        // No expiresInSeconds for the Backstage token: its JWT `exp` counts (4e9 s)...
+        let now = 3_990_000_000_000.0;
+        let s = Session::from_response(response(None, None), now).expect("ok");
         assert_eq!(s.expires_at(), Some(4_000_000_000_000.0));
+        // ...capped at a year from now, like a given lifetime: an absurd `exp` (here 4e9 s
+        // seen from 1970, or 1e308) must not pin the session forever.
+        let s = Session::from_response(response(None, None), 0.0).expect("ok");
+        assert_eq!(s.expires_at(), Some(MAX_LIFETIME_SECONDS * 1000.0));
+        let mut r = response(None, None);
+        let huge = crate::jwt::fake_jwt(&json!({"sub": "user:default/jane", "exp": 1e308}));
+        r.backstage_identity.as_mut().expect("identity").token = huge;
+        let s = Session::from_response(r, now).expect("ok");
+        assert_eq!(s.expires_at(), Some(now + MAX_LIFETIME_SECONDS * 1000.0));
         let mut r = response(None, None);
         r.backstage_identity = None;
         let s = Session::from_response(r, 0.0).expect("ok");
@@ -246,13 +367,20 @@ pub(crate) mod tests {
     fn refresh_token_is_optional_in_storage() {
         let mut r = response(Some(60), None);
         let s = Session::from_response(r.clone(), 0.0).expect("ok");
-        let json = serde_json::to_value(&s).expect("json");
-        assert!(json["provider"].get("refreshToken").is_none(), "{json}");
+        let json = s.to_json();
+        assert!(json
+            .get("provider")
+            .and_then(|p| p.get("refreshToken"))
+            .is_none());
         r.provider_info.as_mut().expect("pi").refresh_token = Some("rt".into());
         let s = Session::from_response(r, 0.0).expect("ok");
-        let json = serde_json::to_value(&s).expect("json");
-        assert_eq!(json["provider"]["refreshToken"], "rt");
-        let back: Session = serde_json::from_value(json).expect("round trip");
+        let json = s.to_json();
+        assert_eq!(
+            json.get("provider").and_then(|p| p.get("refreshToken")),
+            Some(&Json::from("rt"))
+        );
+        let back =
+            Session::from_json(&Json::parse(&json.encode()).expect("json")).expect("round trip");
         assert_eq!(back, s);
         assert!(!format!("{s:?}").contains("\"rt\""));
     }

@@ -3,37 +3,52 @@
 //! Anything that does not validate is deleted and treated as "signed out": storage is writable
 //! by any script on the origin, so what it holds is a cache, never a source of trust.
 
+use crate::json::{Json, ObjectBuilder};
 use crate::jwt;
 use crate::session::Session;
-use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 
 pub const SCHEMA_VERSION: u32 = 1;
 const KEY_PREFIX: &str = "backstage-wasm-auth";
 
 /// Where sessions are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StorageKind {
     Session,
     Local,
     Memory,
 }
 
-/// The storage key for one provider in one environment.
-pub fn storage_key(provider: &str, environment: &str) -> String {
-    format!("{KEY_PREFIX}:{provider}:{environment}")
+impl StorageKind {
+    /// The option's values: `session`, `local`, `memory`.
+    pub fn from_name(name: &str) -> Option<StorageKind> {
+        match name {
+            "session" => Some(StorageKind::Session),
+            "local" => Some(StorageKind::Local),
+            "memory" => Some(StorageKind::Memory),
+            _ => None,
+        }
+    }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Record {
-    version: u32,
-    provider: String,
-    environment: String,
-    session: Session,
+/// `prefix:provider:environment`: the storage key, and (with another prefix) the tab channel.
+pub(crate) fn scoped_name(prefix: &str, provider: &str, environment: &str) -> String {
+    let mut name = String::with_capacity(prefix.len() + provider.len() + environment.len() + 2);
+    for (i, part) in [prefix, provider, environment].into_iter().enumerate() {
+        if i > 0 {
+            name.push(':');
+        }
+        name.push_str(part);
+    }
+    name
 }
+
+/// The storage key for one provider in one environment.
+pub fn storage_key(provider: &str, environment: &str) -> String {
+    scoped_name(KEY_PREFIX, provider, environment)
+}
+
+const RECORD_KEYS: &[&str] = &["version", "provider", "environment", "session"];
 
 /// Why a stored record was thrown away.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,14 +61,13 @@ pub enum Rejection {
 }
 
 pub fn encode(provider: &str, environment: &str, session: &Session) -> String {
-    let record = Record {
-        version: SCHEMA_VERSION,
-        provider: provider.to_owned(),
-        environment: environment.to_owned(),
-        session: session.clone(),
-    };
-    // Serializing plain strings, numbers and vectors cannot fail.
-    serde_json::to_string(&record).unwrap_or_default()
+    ObjectBuilder::new()
+        .set("version", Json::Num(f64::from(SCHEMA_VERSION)))
+        .set("provider", Json::from(provider))
+        .set("environment", Json::from(environment))
+        .set("session", session.to_json())
+        .build()
+        .encode()
 }
 
 /// Decodes and validates a stored record.
@@ -63,19 +77,30 @@ pub fn decode(
     environment: &str,
     now_ms: f64,
 ) -> Result<Session, Rejection> {
-    let value: serde_json::Value = serde_json::from_str(raw).map_err(|_| Rejection::Malformed)?;
-    if value.get("version").and_then(|v| v.as_u64()) != Some(u64::from(SCHEMA_VERSION)) {
+    let value = Json::parse(raw).map_err(|_| Rejection::Malformed)?;
+    if value.get("version").and_then(Json::as_f64) != Some(f64::from(SCHEMA_VERSION)) {
         return Err(Rejection::UnsupportedVersion);
     }
-    let record: Record = serde_json::from_value(value).map_err(|_| Rejection::Malformed)?;
-    if record.provider != provider || record.environment != environment {
+    if value.unknown_key(RECORD_KEYS).is_some() {
+        return Err(Rejection::Malformed);
+    }
+    let (Ok(stored_provider), Ok(stored_environment)) =
+        (value.req_str("provider"), value.req_str("environment"))
+    else {
+        return Err(Rejection::Malformed);
+    };
+    let session = value
+        .get("session")
+        .ok_or(Rejection::Malformed)
+        .and_then(|s| Session::from_json(s).map_err(|_| Rejection::Malformed))?;
+    if stored_provider != provider || stored_environment != environment {
         return Err(Rejection::WrongKey);
     }
-    validate(&record.session)?;
-    if record.session.is_expired(now_ms) {
+    validate(&session)?;
+    if session.is_expired(now_ms) {
         return Err(Rejection::Expired);
     }
-    Ok(record.session)
+    Ok(session)
 }
 
 fn valid_time(t: Option<f64>) -> bool {
@@ -111,8 +136,8 @@ pub(crate) fn validate(session: &Session) -> Result<(), Rejection> {
         if let Some(ent) = &claims.ent {
             let mut stored = b.identity.ownership_entity_refs.clone();
             let mut signed = ent.clone();
-            stored.sort();
-            signed.sort();
+            crate::scopes::sort_small(&mut stored);
+            crate::scopes::sort_small(&mut signed);
             if stored != signed {
                 return Err(Inconsistent("ownership does not match the token"));
             }
@@ -139,18 +164,26 @@ pub trait KeyValueStore {
 }
 
 #[derive(Default)]
-pub struct MemoryStore(RefCell<HashMap<String, String>>);
+/// In-memory storage: a short list of entries (a client keeps one key), not a `HashMap`, whose
+/// hasher alone costs more wasm than this whole store.
+pub struct MemoryStore(RefCell<Vec<(String, String)>>);
 
 impl KeyValueStore for MemoryStore {
     fn get(&self, key: &str) -> Result<Option<String>, StorageFailure> {
-        Ok(self.0.borrow().get(key).cloned())
+        Ok(self
+            .0
+            .borrow()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone()))
     }
     fn set(&self, key: &str, value: &str) -> Result<(), StorageFailure> {
-        self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
+        self.remove(key)?;
+        self.0.borrow_mut().push((key.to_owned(), value.to_owned()));
         Ok(())
     }
     fn remove(&self, key: &str) -> Result<(), StorageFailure> {
-        self.0.borrow_mut().remove(key);
+        self.0.borrow_mut().retain(|(k, _)| k != key);
         Ok(())
     }
 }
@@ -194,10 +227,10 @@ impl SessionStore {
     fn fall_back(&self, failure: &StorageFailure) {
         self.primary.borrow_mut().take();
         if !self.warned.replace(true) {
-            (self.warn)(&format!(
-                "backstage-wasm-auth: storage unavailable ({}); keeping the session in memory",
-                failure.0
-            ));
+            let mut message = "backstage-wasm-auth: storage unavailable (".to_owned();
+            message.push_str(&failure.0);
+            message.push_str("); keeping the session in memory");
+            (self.warn)(&message);
         }
     }
 

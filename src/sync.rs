@@ -2,16 +2,15 @@
 //! `BroadcastChannel`, and their validation. A message is just more untrusted input: it is
 //! checked like a stored record (schema, provider, environment, token cross-checks, expiry).
 
+use crate::json::{push_uint, Json, ObjectBuilder};
 use crate::session::Session;
 use crate::store;
-use serde::{Deserialize, Serialize};
 
 pub const PROTOCOL: &str = "backstage-wasm-auth/session";
 pub const VERSION: u32 = 1;
 
 /// What happened in the sending tab.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     SignedIn,
     Refreshed,
@@ -24,22 +23,38 @@ impl Kind {
     fn carries_session(self) -> bool {
         matches!(self, Kind::SignedIn | Kind::Refreshed)
     }
+
+    /// The `type` of the message.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::SignedIn => "signedIn",
+            Kind::Refreshed => "refreshed",
+            Kind::SignedOut => "signedOut",
+            Kind::Hello => "hello",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Kind> {
+        [
+            Kind::SignedIn,
+            Kind::Refreshed,
+            Kind::SignedOut,
+            Kind::Hello,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
+    }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Envelope {
-    protocol: String,
-    version: u32,
-    provider: String,
-    environment: String,
-    /// The sending client, so that a client ignores its own echo.
-    sender: String,
-    #[serde(rename = "type")]
-    kind: Kind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    session: Option<Session>,
-}
+const ENVELOPE_KEYS: &[&str] = &[
+    "protocol",
+    "version",
+    "provider",
+    "environment",
+    "sender",
+    "type",
+    "session",
+];
 
 /// A validated message from another tab.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +80,7 @@ pub enum Ignored {
 
 /// The name of the channel (and the prefix of the lock) for one provider and environment.
 pub fn channel_name(provider: &str, environment: &str) -> String {
-    format!("backstage-wasm-auth:{provider}:{environment}")
+    store::scoped_name("backstage-wasm-auth", provider, environment)
 }
 
 pub fn encode(
@@ -75,20 +90,17 @@ pub fn encode(
     kind: Kind,
     session: Option<&Session>,
 ) -> String {
-    let envelope = Envelope {
-        protocol: PROTOCOL.into(),
-        version: VERSION,
-        provider: provider.into(),
-        environment: environment.into(),
-        sender: sender.into(),
-        kind,
-        session: if kind.carries_session() {
-            session.cloned()
-        } else {
-            None
-        },
-    };
-    serde_json::to_string(&envelope).unwrap_or_default()
+    let session = session.filter(|_| kind.carries_session());
+    ObjectBuilder::new()
+        .set("protocol", Json::from(PROTOCOL))
+        .set("version", Json::Num(f64::from(VERSION)))
+        .set("provider", Json::from(provider))
+        .set("environment", Json::from(environment))
+        .set("sender", Json::from(sender))
+        .set("type", Json::from(kind.name()))
+        .set_opt("session", session.map(Session::to_json))
+        .build()
+        .encode()
 }
 
 pub fn decode(
@@ -98,20 +110,31 @@ pub fn decode(
     own_sender: &str,
     now_ms: f64,
 ) -> Result<SyncEvent, Ignored> {
-    let value: serde_json::Value = serde_json::from_str(raw).map_err(|_| Ignored::Malformed)?;
-    let protocol_ok = value.get("protocol").and_then(|p| p.as_str()) == Some(PROTOCOL)
-        && value.get("version").and_then(|v| v.as_u64()) == Some(u64::from(VERSION));
+    let value = Json::parse(raw).map_err(|_| Ignored::Malformed)?;
+    let protocol_ok = value.get("protocol").and_then(Json::as_str) == Some(PROTOCOL)
+        && value.get("version").and_then(Json::as_f64) == Some(f64::from(VERSION));
     if !protocol_ok {
         return Err(Ignored::OtherProtocol);
     }
-    let envelope: Envelope = serde_json::from_value(value).map_err(|_| Ignored::Malformed)?;
-    if envelope.provider != provider || envelope.environment != environment {
+    if value.unknown_key(ENVELOPE_KEYS).is_some() {
+        return Err(Ignored::Malformed);
+    }
+    let text = |key| value.req_str(key).map_err(|_| Ignored::Malformed);
+    let (their_provider, their_environment, sender) =
+        (text("provider")?, text("environment")?, text("sender")?);
+    let kind = Kind::from_name(text("type")?).ok_or(Ignored::Malformed)?;
+    let session = match value.opt_object("session") {
+        Ok(Some(session)) => Some(Session::from_json(session).map_err(|_| Ignored::Malformed)?),
+        Ok(None) => None,
+        Err(_) => return Err(Ignored::Malformed),
+    };
+    if their_provider != provider || their_environment != environment {
         return Err(Ignored::OtherProvider);
     }
-    if envelope.sender == own_sender {
+    if sender == own_sender {
         return Err(Ignored::Own);
     }
-    match (envelope.kind, envelope.session) {
+    match (kind, session) {
         (Kind::SignedOut, None) => Ok(SyncEvent::SignedOut),
         (Kind::Hello, None) => Ok(SyncEvent::Hello),
         (Kind::SignedOut | Kind::Hello, Some(_)) | (_, None) => Err(Ignored::Malformed),
@@ -138,8 +161,15 @@ pub fn answers_hello(session: Option<&Session>, now_ms: f64) -> bool {
 /// can see (`navigator.locks.query()`, no message, no wait) whether asking is worth it. The
 /// session's expiry is in the name: a sibling whose session has expired has nothing to hand over.
 pub fn presence_lock_name(channel: &str, sender: &str, expires_at: Option<f64>) -> String {
-    let until = expires_at.map_or_else(|| "never".to_owned(), |at| format!("{}", at as u64));
-    format!("{channel}:session:{sender}:{until}")
+    let mut name = channel.to_owned();
+    name.push_str(":session:");
+    name.push_str(sender);
+    name.push(':');
+    match expires_at {
+        Some(at) => push_uint(&mut name, at as u64),
+        None => name.push_str("never"),
+    }
+    name
 }
 
 /// Whether one of `held` (the names of the origin's held Web Locks) is the presence lock of
@@ -150,10 +180,10 @@ pub fn sibling_has_session<'a>(
     own_sender: &str,
     now_ms: f64,
 ) -> bool {
-    let prefix = format!("{channel}:session:");
     held.into_iter().any(|name| {
         let Some((sender, until)) = name
-            .strip_prefix(&prefix)
+            .strip_prefix(channel)
+            .and_then(|rest| rest.strip_prefix(":session:"))
             .and_then(|rest| rest.rsplit_once(':'))
         else {
             return false;
@@ -314,7 +344,7 @@ mod tests {
             Err(Ignored::OtherProvider)
         );
         let mut v: serde_json::Value = serde_json::from_str(&raw).expect("json");
-        v["session"] = serde_json::to_value(session()).expect("session");
+        v["session"] = serde_json::from_str(&session().to_json().encode()).expect("session");
         assert_eq!(
             decode(&v.to_string(), "oidc", "development", "b", 2_000.0),
             Err(Ignored::Malformed),

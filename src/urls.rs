@@ -31,7 +31,11 @@ pub fn encode_uri_component(value: &str) -> String {
 }
 
 fn with_query(base: &str, provider: &str, route: &str, params: &[(&str, Option<&str>)]) -> String {
-    let mut url = format!("{}/{}/{}", base.trim_end_matches('/'), provider, route);
+    let mut url = base.trim_end_matches('/').to_owned();
+    for part in [provider, route] {
+        url.push('/');
+        url.push_str(part);
+    }
     for (i, (key, value)) in params.iter().enumerate() {
         url.push(if i == 0 { '?' } else { '&' });
         url.push_str(&encode_uri_component(key));

@@ -88,7 +88,7 @@ fn client(provider: &str, extra: serde_json::Value) -> AuthClient {
     if let (Some(o), Some(e)) = (options.as_object_mut(), extra.as_object()) {
         o.extend(e.clone());
     }
-    AuthClient::new(to_js(options).unchecked_into()).expect("client")
+    AuthClient::new(to_js(options).unchecked_into(), None).expect("client")
 }
 
 fn session_storage() -> web_sys::Storage {
@@ -169,7 +169,7 @@ fn bad_options_throw_config_errors() {
         json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a", "storage": "disk"}),
         json!({"provider": {"id": "o/../x"}, "authBaseUrl": "http://a"}),
     ] {
-        let e = AuthClient::new(to_js(bad).unchecked_into())
+        let e = AuthClient::new(to_js(bad).unchecked_into(), None)
             .err()
             .expect("error");
         assert_eq!(err_name(&e), "ConfigError");
@@ -633,7 +633,7 @@ async fn async_base_url_network_errors_and_timeouts() {
     let discovery = js_sys::Function::new_no_args(&format!("return Promise.resolve('{}')", base()));
     let options = to_js(json!({"provider": {"id": "disc"}, "flow": "proxy"}));
     Reflect::set(&options, &"getAuthBaseUrl".into(), &discovery).expect("set");
-    let c = AuthClient::new(options.unchecked_into()).expect("client");
+    let c = AuthClient::new(options.unchecked_into(), None).expect("client");
     assert_eq!(
         access_token(&c, none())
             .await

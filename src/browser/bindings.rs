@@ -70,8 +70,10 @@ struct JsSession {
     access_token: JsValue,
 }
 
-/// A Backstage auth client for one provider.
-#[wasm_bindgen]
+/// A Backstage auth client for one provider. Exported as `AuthClientCore`: the package's
+/// `AuthClient` (js/glue/fast-path.js, appended to the glue by scripts/build) extends it with
+/// the JS side of the hot path (see `onCache` of the constructor).
+#[wasm_bindgen(js_name = AuthClientCore)]
 pub struct AuthClient {
     manager: SessionManager,
     js_session: Rc<RefCell<Option<JsSession>>>,
@@ -203,11 +205,34 @@ impl AuthClient {
     }
 }
 
-#[wasm_bindgen]
+/// What JS may answer by itself: `token` for a `getAccessToken()` without scopes until `until`
+/// (epoch ms; +Infinity when the session has no expiry; 0 = ask the core).
+fn cache_entry(manager: &SessionManager, session: Option<&Rc<Session>>) -> (JsValue, f64) {
+    match session {
+        Some(s) => (
+            s.provider
+                .as_ref()
+                .map(|p| JsValue::from(p.access_token.secret().as_str()))
+                .unwrap_or(JsValue::UNDEFINED),
+            manager.serve_until(s),
+        ),
+        None => (JsValue::UNDEFINED, 0.0),
+    }
+}
+
+#[wasm_bindgen(js_class = AuthClientCore)]
 impl AuthClient {
-    /// Creates a client; throws a `ConfigError` for unusable options.
+    /// Creates a client; throws a `ConfigError` for unusable options. `on_cache(token, until)`
+    /// is called now and on every session change: until `until` (epoch ms), a
+    /// `getAccessToken()` without scopes may be answered with `token` without calling the core.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsAuthClientOptions) -> Result<AuthClient, JsValue> {
+    pub fn new(
+        options: JsAuthClientOptions,
+        #[wasm_bindgen(
+            unchecked_param_type = "(token: string | undefined, until: number) => void"
+        )]
+        on_cache: Option<js_sys::Function>,
+    ) -> Result<AuthClient, JsValue> {
         let options: JsValue = options.into();
         if !options.is_object() {
             return Err(config_error("options must be an object"));
@@ -221,8 +246,10 @@ impl AuthClient {
         };
         let plain = Object::assign(&Object::new(), options.unchecked_ref());
         let _ = Reflect::delete_property(&plain, &"getAuthBaseUrl".into());
-        let parsed: ClientOptions = serde_wasm_bindgen::from_value(plain.into())
-            .map_err(|e| config_error(e.to_string()))?;
+        let tree = super::js_json::to_json(&plain).map_err(|_| {
+            config_error("options must be plain data (strings, numbers, booleans, arrays, objects)")
+        })?;
+        let parsed = ClientOptions::from_json(&tree).map_err(|e| to_js(&e))?;
         let config = Rc::new(parsed.validate(base_fn.is_some()).map_err(|e| to_js(&e))?);
 
         let store = SessionStore::new(
@@ -252,7 +279,12 @@ impl AuthClient {
         let announcer = tab_sync.as_ref().map(Rc::downgrade);
         let js_session = Rc::new(RefCell::new(None));
         let cache = js_session.clone();
+        let weak_manager = manager.downgrade();
         let on_change = move |session: Option<&Rc<Session>>, change: Change| {
+            if let (Some(on_cache), Some(manager)) = (&on_cache, weak_manager.upgrade()) {
+                let (token, until) = cache_entry(&manager, session);
+                let _ = on_cache.call2(&JsValue::UNDEFINED, &token, &until.into());
+            }
             *cache.borrow_mut() = session.map(|s| JsSession {
                 session: s.clone(),
                 access_token: s

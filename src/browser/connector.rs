@@ -1,7 +1,7 @@
 //! The [`Connector`] of the browser: `/refresh` and `/logout` over `fetch`, `/start` in a popup
 //! or in the whole window.
 
-use super::http;
+use super::http::{self, Method};
 use super::popup::{self, PopupRequest};
 use super::redirect;
 use crate::config::{normalize_base_url, ClientConfig, Flow};
@@ -11,7 +11,6 @@ use crate::protocol::{parse_refresh_body, AuthResponse};
 use crate::scopes::ScopeSet;
 use crate::urls::{logout_url, refresh_url, start_url, StartFlow};
 use futures::future::{FutureExt, LocalBoxFuture};
-use gloo_net::http::Method;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -91,7 +90,7 @@ fn window() -> Result<web_sys::Window, AuthError> {
 fn origin_of(url: &str) -> Result<String, AuthError> {
     web_sys::Url::new(url)
         .map(|u| u.origin())
-        .map_err(|_| AuthError::Config(format!("not a URL: {url}")))
+        .map_err(|_| AuthError::Config("the auth base URL does not make a valid URL".into()))
 }
 
 impl Connector for BrowserConnector {
@@ -108,7 +107,7 @@ impl Connector for BrowserConnector {
                 &config.environment,
             );
             let (status, body) =
-                http::call(Method::GET, &url, config.request_timeout_seconds).await?;
+                http::call(Method::Get, &url, config.request_timeout_seconds).await?;
             parse_refresh_body(status, &body)
         }
         .boxed_local()
@@ -194,7 +193,7 @@ impl Connector for BrowserConnector {
         async move {
             let url = logout_url(&base.await?, &config.provider_id, &config.environment);
             let (status, body) =
-                http::call(Method::POST, &url, config.request_timeout_seconds).await?;
+                http::call(Method::Post, &url, config.request_timeout_seconds).await?;
             match status {
                 200..=299 => Ok(()),
                 // Proxy providers (guest, ALB) have no /logout: signing out is local only.

@@ -4,6 +4,7 @@ pub mod bindings;
 mod connector;
 mod http;
 mod js_error;
+mod js_json;
 mod observable;
 #[cfg(feature = "pkce")]
 mod pkce;

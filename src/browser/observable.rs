@@ -1,10 +1,8 @@
-//! `sessionState$()` as a JS Observable over the futures-signals state: the current state is
-//! delivered synchronously on `subscribe`, then each change; `unsubscribe` stops the task.
+//! `sessionState$()` as a JS Observable over the state tracker: the current state is delivered
+//! synchronously on `subscribe`, then each change (in a task of its own, never from inside the
+//! code that changed it); `unsubscribe` stops it.
 
 use crate::state::{SessionState, StateTracker};
-use futures::future::{abortable, AbortHandle};
-use futures::StreamExt;
-use futures_signals::signal::SignalExt;
 use js_sys::{Function, Object, Reflect};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -26,15 +24,13 @@ fn next_callback(observer: &JsValue) -> Option<(JsValue, Function)> {
     None
 }
 
-fn subscription(handle: Option<AbortHandle>) -> JsValue {
+fn subscription(stop: Box<dyn Fn()>) -> JsValue {
     let object = Object::new();
     let closed = Rc::new(Cell::new(false));
     let target = object.clone();
     let unsubscribe = Closure::<dyn FnMut()>::new(move || {
         if !closed.replace(true) {
-            if let Some(handle) = &handle {
-                handle.abort();
-            }
+            stop();
             let _ = Reflect::set(&target, &"closed".into(), &JsValue::TRUE);
         }
     });
@@ -45,25 +41,27 @@ fn subscription(handle: Option<AbortHandle>) -> JsValue {
 
 fn subscribe(tracker: &StateTracker, observer: JsValue) -> JsValue {
     let Some((this, next)) = next_callback(&observer) else {
-        return subscription(None);
+        return subscription(Box::new(|| {}));
     };
     let first = tracker.get();
     let _ = next.call1(&this, &first.as_str().into());
-    let last = Cell::new(first);
-    let changes = tracker
-        .signal()
-        .to_stream()
-        .for_each(move |state: SessionState| {
-            if last.replace(state) != state {
+    // What this observer saw last, and whether it still listens: a change queued before
+    // `unsubscribe` is not delivered after it.
+    let last = Rc::new(Cell::new(first));
+    let active = Rc::new(Cell::new(true));
+    let live = active.clone();
+    let listening = tracker.listen(move |state: SessionState| {
+        let (this, next, last, active) = (this.clone(), next.clone(), last.clone(), live.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            if active.get() && last.replace(state) != state {
                 let _ = next.call1(&this, &state.as_str().into());
             }
-            async {}
         });
-    let (task, handle) = abortable(changes);
-    wasm_bindgen_futures::spawn_local(async move {
-        let _ = task.await;
     });
-    subscription(Some(handle))
+    subscription(Box::new(move || {
+        active.set(false);
+        listening.stop();
+    }))
 }
 
 /// Builds the Observable object (`subscribe`, `Symbol.observable`, `'@@observable'`).

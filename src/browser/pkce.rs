@@ -166,7 +166,7 @@ fn http_client(
 }
 
 /// The callback page's message: `{type, url}` (its `location.href`).
-fn callback_message(value: serde_json::Value) -> Option<Incoming<String>> {
+fn callback_message(value: &crate::json::Json) -> Option<Incoming<String>> {
     if value.get("type")?.as_str()? != CALLBACK_MESSAGE_TYPE {
         return None;
     }

@@ -3,6 +3,7 @@
 
 use crate::config::{popup_features, ClientConfig};
 use crate::error::AuthError;
+use crate::json::Json;
 use crate::protocol::{parse_popup_message, AuthResponse, PopupMessage};
 use futures::channel::mpsc;
 use futures::future::{select, Either};
@@ -39,7 +40,7 @@ const POLL_MS: u32 = 100;
 
 /// The popup's window name, as Backstage names it.
 pub fn window_name(config: &ClientConfig) -> String {
-    format!("{} Login", config.provider_title)
+    config.provider_title.clone() + " Login"
 }
 
 /// `window.open` features: the configured size (or the screen's), centred on the screen.
@@ -103,7 +104,7 @@ pub async fn show(request: PopupRequest) -> Result<AuthResponse, AuthError> {
 /// `request.backend_origin` AND from the popup window itself. `None` from `parse` = not ours.
 pub async fn show_with<T: 'static>(
     request: PopupRequest,
-    parse: impl Fn(serde_json::Value) -> Option<Incoming<T>> + 'static,
+    parse: impl Fn(&Json) -> Option<Incoming<T>> + 'static,
 ) -> Result<T, AuthError> {
     let window = web_sys::window().ok_or(AuthError::PopupRejected)?;
     let popup = match open_window(&request.url, &request.name, &request.features).await {
@@ -129,11 +130,10 @@ pub async fn show_with<T: 'static>(
             if !from_popup {
                 return;
             }
-            let Ok(value) = serde_wasm_bindgen::from_value::<serde_json::Value>(event.data())
-            else {
+            let Ok(value) = super::js_json::to_json(&event.data()) else {
                 return;
             };
-            if let Some(message) = parse(value) {
+            if let Some(message) = parse(&value) {
                 let _ = sender.unbounded_send(message);
             }
         });

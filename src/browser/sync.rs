@@ -112,12 +112,13 @@ impl Drop for TabSync {
     }
 }
 
+/// A client id for the channel (only to tell a client its own echo): random digits and time.
 fn random_id() -> String {
-    format!(
-        "{:x}{:x}",
-        (js_sys::Math::random() * 1e15) as u64,
-        js_sys::Date::now() as u64
-    )
+    let mut id = String::new();
+    crate::json::push_uint(&mut id, (js_sys::Math::random() * 1e15) as u64);
+    id.push('-');
+    crate::json::push_uint(&mut id, js_sys::Date::now() as u64);
+    id
 }
 
 impl TabSync {
@@ -215,7 +216,7 @@ impl TabSync {
             held: RefCell::new(None),
         });
         manager.set_refresh_lock(Rc::new(WebLock {
-            name: format!("{name}:refresh"),
+            name: name.clone() + ":refresh",
             received,
             presence: presence.clone(),
             hello: channel.clone().filter(|_| handoff).map(|channel| {

@@ -89,12 +89,32 @@ pub fn check_secure_url(url: &str, name: &str) -> Result<(), AuthError> {
     if host.is_empty() || authority.contains('@') {
         return Err(bad());
     }
-    let loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
+    let loopback = is_loopback_host(host);
     if https || loopback {
         Ok(())
     } else {
         Err(bad())
     }
+}
+
+/// Only a loopback IP literal (127.0.0.0/8, `::1`) or exactly `localhost`: a name that merely
+/// starts with `127.` (`127.attacker.example`) is a host on the network.
+fn is_loopback_host(host: &str) -> bool {
+    if host == "localhost" || host == "::1" {
+        return true;
+    }
+    let mut octets = 0;
+    for part in host.split('.') {
+        let decimal = !part.is_empty()
+            && part.len() <= 3
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && part.parse::<u8>().is_ok();
+        if !decimal || (octets == 0 && part != "127") {
+            return false;
+        }
+        octets += 1;
+    }
+    octets == 4
 }
 
 impl PkceOptions {
@@ -572,6 +592,38 @@ mod tests {
         assert!(options(json!({"provider": {"id": "oidc"}, "authBaseUrl": "http://a", "flow": "popup", "popup": {"width": "5"}})).is_err());
     }
 
+    #[test]
+    fn option_errors_name_the_option() {
+        let message = |v: serde_json::Value| options(v).expect_err("invalid").to_string();
+        assert_eq!(
+            message(json!({"authBaseUrl": "http://a"})),
+            "Invalid auth client options: provider is required: { id, title? }"
+        );
+        assert_eq!(
+            message(json!({"provider": {}, "authBaseUrl": "http://a"})),
+            "Invalid auth client options: provider.id must be a string"
+        );
+        assert_eq!(
+            message(json!({"provider": {"id": "a"}, "popup": {"width": "5"}})),
+            "Invalid auth client options: popup.width must be a number"
+        );
+        assert_eq!(
+            message(json!({"provider": {"id": "a"}, "storage": "disk"})),
+            "Invalid auth client options: storage must be 'session', 'local' or 'memory'"
+        );
+        assert_eq!(
+            message(json!({"provider": {"id": "a"}, "refreshMargin": 1})),
+            "Invalid auth client options: unknown option refreshMargin"
+        );
+        assert_eq!(
+            message(json!({"provider": {"id": "a"}, "pkce": {"issuer": "x", "secret": 1}})),
+            "Invalid auth client options: unknown option pkce.secret"
+        );
+        // A token-like value in a wrongly typed slot never reaches the message.
+        let e = message(json!({"provider": {"id": "a"}, "defaultScopes": "eyJsecret"}));
+        assert!(!e.contains("eyJsecret"), "{e}");
+    }
+
     fn pkce_options(pkce: serde_json::Value) -> Result<ClientConfig, AuthError> {
         options(json!({"provider": {"id": "idp"}, "pkce": pkce}))
             .expect("parse")
@@ -634,6 +686,22 @@ mod tests {
         ] {
             assert_eq!(
                 pkce_options(bad.clone()).expect_err("invalid").name(),
+                "ConfigError",
+                "{bad}"
+            );
+        }
+        // A host that only starts like a loopback address is not one (issue 12).
+        for bad in [
+            "http://127.attacker.example/",
+            "http://127.0.0.1.attacker.example/",
+            "http://127.0.0/",
+            "http://127.0.0.256/",
+            "http://localhost.attacker.example/",
+        ] {
+            assert_eq!(
+                pkce_options(json!({"issuer": bad, "clientId": "spa", "redirectUri": cb}))
+                    .expect_err("not loopback")
+                    .name(),
                 "ConfigError",
                 "{bad}"
             );

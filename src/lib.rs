@@ -31,7 +31,7 @@ pub use browser::bindings::AuthClient;
 
 /// A free-list allocator instead of std's dlmalloc (~8 KB of wasm): the client allocates a few
 /// small strings per session.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     // SAFETY: wasm32-unknown-unknown without the atomics feature runs one thread.

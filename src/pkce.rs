@@ -119,7 +119,7 @@ pub fn parse_discovery(status: u16, body: &str, issuer: &str) -> Result<Discover
 /// A token endpoint answer (RFC 6749 §5.1 + OIDC's `id_token`), with `oauth2`'s redacting
 /// token types. (Not `oauth2::StandardTokenResponse`: its `#[serde(flatten)]` extra fields and
 /// case-folding token type cost ~15 KB of wasm.)
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct OidcTokenResponse {
     access_token: AccessToken,
     token_type: String,
@@ -133,8 +133,19 @@ pub struct OidcTokenResponse {
     id_token: Option<String>,
 }
 
+// `id_token` is a plain string: print none of the tokens (issue 12).
+impl std::fmt::Debug for OidcTokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcTokenResponse")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
 /// One HTTP request of the flow: all are simple CORS requests but the UserInfo one.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct HttpCall {
     pub method: &'static str,
     pub url: String,
@@ -142,6 +153,16 @@ pub struct HttpCall {
     pub headers: Vec<(&'static str, String)>,
     /// An `application/x-www-form-urlencoded` body.
     pub body: Option<String>,
+}
+
+// Bodies carry codes, verifiers and refresh tokens; headers a bearer token: never printed.
+impl std::fmt::Debug for HttpCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpCall")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Its answer.

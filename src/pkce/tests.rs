@@ -767,3 +767,20 @@ fn form_encoding_round_trip() {
     );
     assert_eq!(parse_form("x=%FF"), None);
 }
+
+#[test]
+fn token_carrying_types_never_print_tokens() {
+    let body = r#"{"access_token":"at-secret","token_type":"Bearer","expires_in":60,
+        "refresh_token":"rt-secret","id_token":"id-secret","scope":"openid"}"#;
+    let response: OidcTokenResponse = serde_json::from_str(body).expect("token response");
+    let call = form_post(
+        "https://idp.example/token",
+        &[
+            ("refresh_token", "rt-secret"),
+            ("code_verifier", "v-secret"),
+        ],
+    );
+    for debug in [format!("{response:?}"), format!("{call:?}")] {
+        assert!(!debug.contains("secret"), "{debug}");
+    }
+}

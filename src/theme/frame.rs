@@ -176,17 +176,24 @@ pub fn listen_for_theme(
         }
     });
     window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())?;
-    let ready = {
-        let mut guard = inner.borrow_mut();
-        guard.on_message = Some(on_message);
-        js::message_to_js(&Message::Ready)?
+    let origins = match inner.try_borrow_mut() {
+        Ok(mut guard) => {
+            guard.on_message = Some(on_message);
+            guard.allowed_origins.clone()
+        }
+        // Not reachable (nothing else holds the new state); dropping the closure while it is
+        // registered would make the next message throw, so keep it alive instead.
+        Err(_) => {
+            on_message.forget();
+            Vec::new()
+        }
     };
+    let ready = js::message_to_js(&Message::Ready)?;
 
     // Announce ourselves, once per allowed origin; the browser delivers only the post whose
     // origin matches the parent's, and drops the others.
     if let Ok(Some(parent)) = window.parent() {
         if !js::same_window(&parent.clone().into(), &window.clone().into()) {
-            let origins = inner.borrow().allowed_origins.clone();
             for origin in origins {
                 let _ = parent.post_message(&ready, &origin);
             }

@@ -126,6 +126,12 @@ impl Inner {
     }
 }
 
+/// The host's state is in use (a call from inside one of its own callbacks; not expected, since
+/// nothing it calls runs app code while it holds the state). Thrown instead of panicking.
+fn busy() -> JsValue {
+    js::error("InternalError", "ThemeHost: state in use")
+}
+
 /// Pushes a theme into one cross-origin iframe.
 #[wasm_bindgen]
 pub struct ThemeHost {
@@ -213,7 +219,7 @@ impl ThemeHost {
             "load",
             attachment.on_load.as_ref().unchecked_ref(),
         )?;
-        let mut inner = self.inner.borrow_mut();
+        let mut inner = self.inner.try_borrow_mut().map_err(|_| busy())?;
         inner.attachment = Some(attachment);
         inner.post(Reason::Sync);
         Ok(())
@@ -227,7 +233,7 @@ impl ThemeHost {
         #[wasm_bindgen(unchecked_param_type = "BridgeTheme")] theme: JsValue,
     ) -> Result<(), JsValue> {
         let theme = js::theme_from_js(&theme)?;
-        let mut inner = self.inner.borrow_mut();
+        let mut inner = self.inner.try_borrow_mut().map_err(|_| busy())?;
         inner.theme = theme;
         let Some(att) = &mut inner.attachment else {
             return Ok(());
@@ -246,54 +252,59 @@ impl ThemeHost {
 
     /// Removes the `message` and `load` listeners and cancels a pending post. Idempotent.
     pub fn detach(&self) {
-        let attachment = self.inner.borrow_mut().attachment.take();
+        let attachment = self
+            .inner
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut inner| inner.attachment.take());
         drop(attachment);
     }
 
     /// Whether `attach` was called and `detach` not since.
     #[wasm_bindgen(getter)]
     pub fn attached(&self) -> bool {
-        self.inner.borrow().attachment.is_some()
+        self.inner
+            .try_borrow()
+            .is_ok_and(|inner| inner.attachment.is_some())
     }
 
     /// The current theme (a copy).
     #[wasm_bindgen(getter, unchecked_return_type = "BridgeTheme")]
     pub fn theme(&self) -> JsValue {
-        js::theme_to_js(&self.inner.borrow().theme)
+        self.inner
+            .try_borrow()
+            .map_or(JsValue::NULL, |inner| js::theme_to_js(&inner.theme))
     }
 
     /// The origin given to `attach`, or `undefined` when detached.
     #[wasm_bindgen(getter = targetOrigin)]
     pub fn target_origin(&self) -> Option<String> {
-        self.inner
-            .borrow()
-            .attachment
-            .as_ref()
-            .map(|a| a.target_origin.clone())
+        let inner = self.inner.try_borrow().ok()?;
+        inner.attachment.as_ref().map(|a| a.target_origin.clone())
     }
 
     /// Theme posts made (each one `postMessage` to the iframe).
     #[wasm_bindgen(getter = sentCount)]
     pub fn sent_count(&self) -> u32 {
-        self.inner.borrow().sent
+        self.inner.try_borrow().map_or(0, |inner| inner.sent)
     }
 
     /// Valid `ready` messages accepted from the iframe.
     #[wasm_bindgen(getter = readyCount)]
     pub fn ready_count(&self) -> u32 {
-        self.inner.borrow().ready
+        self.inner.try_borrow().map_or(0, |inner| inner.ready)
     }
 
     /// Valid `ack` messages accepted from the iframe.
     #[wasm_bindgen(getter = ackCount)]
     pub fn ack_count(&self) -> u32 {
-        self.inner.borrow().acks
+        self.inner.try_borrow().map_or(0, |inner| inner.acks)
     }
 
     /// Messages seen while attached that were not accepted (wrong window, wrong origin,
     /// invalid, or not for this protocol).
     #[wasm_bindgen(getter = ignoredCount)]
     pub fn ignored_count(&self) -> u32 {
-        self.inner.borrow().ignored
+        self.inner.try_borrow().map_or(0, |inner| inner.ignored)
     }
 }

@@ -17,10 +17,11 @@
 //! grammars that cannot escape a CSS declaration (no `;`, `{`, `}`, `url(`, `var(`,
 //! `expression(`, backslash escapes, comments, ...). Unknown extra fields are ignored so that
 //! version 1 can grow optional fields without breaking older iframes.
+//!
+//! JSON goes through the crate's own [`crate::json`] (no serde), and nothing on the paths the
+//! browser runs formats through `core::fmt`: the theme wasm module stays a few KB.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-use thiserror::Error;
+use crate::json::{push_uint, Json, ObjectBuilder};
 
 /// The `protocol` field of every envelope.
 pub const PROTOCOL: &str = "backstage-theme";
@@ -55,48 +56,121 @@ const FORBIDDEN_IDENTS: &[&str] = &[
 ];
 
 /// Errors of [`parse`]: each names the rule that the message broke.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ThemeMessageError {
-    #[error("theme message is not valid JSON")]
     InvalidJson,
-    #[error("theme message is too large ({len} bytes, limit {max})")]
-    MessageTooLarge { len: usize, max: usize },
-    #[error("theme message is not a JSON object")]
+    MessageTooLarge {
+        len: usize,
+        max: usize,
+    },
     NotAnObject,
-    #[error("theme message protocol is missing or not 'backstage-theme'")]
     WrongProtocol,
-    #[error("theme message version is missing or unsupported (this side speaks version 1)")]
     UnsupportedVersion,
-    #[error("theme message type is missing or unknown")]
     UnknownType,
-    #[error("theme message field `{0}` is missing")]
     MissingField(&'static str),
-    #[error("theme message field `{field}` must be {expected}")]
     WrongType {
         field: &'static str,
         expected: &'static str,
     },
-    #[error("theme message field `{field}` is too long ({len} bytes, limit {max})")]
     TooLong {
         field: &'static str,
         len: usize,
         max: usize,
     },
-    #[error("theme message field `{0}` is empty")]
     Empty(&'static str),
-    #[error("theme message field `{0}` is not a safe CSS colour")]
     InvalidColor(&'static str),
-    #[error("theme message field `fontFamily` contains characters outside the safe font grammar")]
     InvalidFontFamily,
-    #[error("theme message field `{0}` contains characters outside [A-Za-z0-9._:-]")]
     InvalidId(&'static str),
-    #[error("theme message field `variant` must be 'light' or 'dark'")]
     InvalidVariant,
 }
 
+impl ThemeMessageError {
+    /// The error as text, e.g. ``theme message field `palette.primary` is not a safe CSS
+    /// colour``. It names the rule and the field, never the offending value. Built with
+    /// `push_str` (no `core::fmt` in the wasm).
+    pub fn message(&self) -> String {
+        use ThemeMessageError::*;
+        let mut out = String::from("theme message ");
+        let field = |out: &mut String, name: &str| {
+            out.push_str("field `");
+            out.push_str(name);
+            out.push('`');
+        };
+        let sizes = |out: &mut String, len: usize, max: usize| {
+            out.push_str(" (");
+            push_uint(out, len as u64);
+            out.push_str(" bytes, limit ");
+            push_uint(out, max as u64);
+            out.push(')');
+        };
+        match self {
+            InvalidJson => out.push_str("is not valid JSON"),
+            MessageTooLarge { len, max } => {
+                out.push_str("is too large");
+                sizes(&mut out, *len, *max);
+            }
+            NotAnObject => out.push_str("is not a JSON object"),
+            WrongProtocol => out.push_str("protocol is missing or not 'backstage-theme'"),
+            UnsupportedVersion => {
+                out.push_str("version is missing or unsupported (this side speaks version 1)")
+            }
+            UnknownType => out.push_str("type is missing or unknown"),
+            MissingField(name) => {
+                field(&mut out, name);
+                out.push_str(" is missing");
+            }
+            WrongType {
+                field: name,
+                expected,
+            } => {
+                field(&mut out, name);
+                out.push_str(" must be ");
+                out.push_str(expected);
+            }
+            TooLong {
+                field: name,
+                len,
+                max,
+            } => {
+                field(&mut out, name);
+                out.push_str(" is too long");
+                sizes(&mut out, *len, *max);
+            }
+            Empty(name) => {
+                field(&mut out, name);
+                out.push_str(" is empty");
+            }
+            InvalidColor(name) => {
+                field(&mut out, name);
+                out.push_str(" is not a safe CSS colour");
+            }
+            InvalidFontFamily => {
+                field(&mut out, "fontFamily");
+                out.push_str(" contains characters outside the safe font grammar");
+            }
+            InvalidId(name) => {
+                field(&mut out, name);
+                out.push_str(" contains characters outside [A-Za-z0-9._:-]");
+            }
+            InvalidVariant => {
+                field(&mut out, "variant");
+                out.push_str(" must be 'light' or 'dark'");
+            }
+        }
+        out
+    }
+}
+
+impl core::fmt::Display for ThemeMessageError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for ThemeMessageError {}
+
 /// `light` or `dark`: also becomes the iframe's `color-scheme`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {
     Light,
     Dark,
@@ -111,73 +185,99 @@ impl Variant {
     }
 }
 
-/// The palette: CSS-ready colour strings, each checked by [`is_safe_color`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Palette {
-    pub primary: String,
-    pub background: String,
-    pub paper: String,
-    pub text_primary: String,
-    pub text_secondary: String,
-    pub divider: String,
-    pub error: String,
-    pub warning: String,
-    pub success: String,
-    pub info: String,
-    pub navigation: String,
+/// One colour of the palette: its wire key, the path that errors name, and the CSS custom
+/// property the iframe sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaletteKey {
+    /// `textPrimary`
+    pub key: &'static str,
+    /// `palette.textPrimary`
+    pub path: &'static str,
+    /// `--bs-text-primary`
+    pub property: &'static str,
 }
 
-/// Palette keys in wire order, with their CSS custom property names.
-pub const PALETTE_KEYS: [(&str, &str); 11] = [
-    ("primary", "--bs-primary"),
-    ("background", "--bs-background"),
-    ("paper", "--bs-paper"),
-    ("textPrimary", "--bs-text-primary"),
-    ("textSecondary", "--bs-text-secondary"),
-    ("divider", "--bs-divider"),
-    ("error", "--bs-error"),
-    ("warning", "--bs-warning"),
-    ("success", "--bs-success"),
-    ("info", "--bs-info"),
-    ("navigation", "--bs-navigation"),
-];
+macro_rules! palette_keys {
+    ($($key:literal => $property:literal,)*) => {
+        /// The palette, in wire order: the one list of its colours (parsing, encoding, the
+        /// iframe's CSS custom properties and the tests all go through it).
+        pub const PALETTE_KEYS: &[PaletteKey] = &[$(PaletteKey {
+            key: $key,
+            path: concat!("palette.", $key),
+            property: $property,
+        }),*];
+    };
+}
+
+palette_keys! {
+    "primary" => "--bs-primary",
+    "background" => "--bs-background",
+    "paper" => "--bs-paper",
+    "textPrimary" => "--bs-text-primary",
+    "textSecondary" => "--bs-text-secondary",
+    "divider" => "--bs-divider",
+    "error" => "--bs-error",
+    "warning" => "--bs-warning",
+    "success" => "--bs-success",
+    "info" => "--bs-info",
+    "navigation" => "--bs-navigation",
+}
+
+/// Number of colours in a palette.
+pub const PALETTE_LEN: usize = PALETTE_KEYS.len();
 
 /// The custom property that carries [`Theme::font_family`].
 pub const FONT_FAMILY_PROPERTY: &str = "--bs-font-family";
 
+/// The palette: CSS-ready colour strings, each checked by [`is_safe_color`], in the order of
+/// [`PALETTE_KEYS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Palette(pub [String; PALETTE_LEN]);
+
 impl Palette {
     /// `(wire key, CSS custom property, value)` for every colour, in wire order.
-    pub fn entries(&self) -> [(&'static str, &'static str, &str); 11] {
-        let values = [
-            &self.primary,
-            &self.background,
-            &self.paper,
-            &self.text_primary,
-            &self.text_secondary,
-            &self.divider,
-            &self.error,
-            &self.warning,
-            &self.success,
-            &self.info,
-            &self.navigation,
-        ];
-        let mut out = [("", "", ""); 11];
-        for (i, ((key, prop), value)) in PALETTE_KEYS.iter().zip(values).enumerate() {
-            out[i] = (key, prop, value.as_str());
-        }
-        out
+    pub fn entries(&self) -> impl Iterator<Item = (&'static str, &'static str, &str)> {
+        PALETTE_KEYS
+            .iter()
+            .zip(&self.0)
+            .map(|(k, value)| (k.key, k.property, value.as_str()))
+    }
+
+    /// The colour under a wire key (`textPrimary`).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, value)| value)
+    }
+
+    fn to_json(&self) -> Json {
+        Json::Obj(
+            self.entries()
+                .map(|(key, _, value)| (key.to_owned(), Json::from(value)))
+                .collect(),
+        )
     }
 }
 
 /// The payload of a `theme` message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Theme {
     pub id: String,
     pub variant: Variant,
     pub palette: Palette,
     pub font_family: String,
+}
+
+impl Theme {
+    /// The theme as its wire object (`id`, `variant`, `palette`, `fontFamily`).
+    pub fn to_json(&self) -> Json {
+        ObjectBuilder::new()
+            .set("id", Json::from(self.id.as_str()))
+            .set("variant", Json::from(self.variant.as_str()))
+            .set("palette", self.palette.to_json())
+            .set("fontFamily", Json::from(self.font_family.as_str()))
+            .build()
+    }
 }
 
 /// A validated message.
@@ -199,43 +299,22 @@ impl Message {
         }
     }
 
-    /// The envelope as a serializable value (what goes into `postMessage`).
-    pub fn envelope(&self) -> Envelope<'_> {
-        Envelope {
-            protocol: PROTOCOL,
-            version: VERSION,
-            kind: self.type_name(),
-            payload: match self {
-                Message::Ready => Payload::Empty {},
-                Message::Theme(theme) => Payload::Theme(theme),
-                Message::Ack { id } => Payload::Ack { id },
-            },
-        }
+    /// The envelope as JSON (what goes into `postMessage`, as an object).
+    pub fn to_json(&self) -> Json {
+        let payload = match self {
+            Message::Ready => Json::Obj(Vec::new()),
+            Message::Theme(theme) => theme.to_json(),
+            Message::Ack { id } => ObjectBuilder::new()
+                .set("id", Json::from(id.as_str()))
+                .build(),
+        };
+        ObjectBuilder::new()
+            .set("protocol", Json::from(PROTOCOL))
+            .set("version", Json::Num(f64::from(VERSION)))
+            .set("type", Json::from(self.type_name()))
+            .set("payload", payload)
+            .build()
     }
-
-    /// The envelope as JSON (for tests and for transports that carry strings).
-    pub fn to_json(&self) -> Value {
-        // Serializing these plain structs cannot fail; fall back to Null rather than panic.
-        serde_json::to_value(self.envelope()).unwrap_or(Value::Null)
-    }
-}
-
-/// Serializable form of a [`Message`].
-#[derive(Debug, Serialize)]
-pub struct Envelope<'a> {
-    pub protocol: &'static str,
-    pub version: u32,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub payload: Payload<'a>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum Payload<'a> {
-    Empty {},
-    Theme(&'a Theme),
-    Ack { id: &'a str },
 }
 
 /// Parses a message that arrived as a JSON string (size-limited to [`MAX_MESSAGE_BYTES`]).
@@ -246,40 +325,39 @@ pub fn parse_str(text: &str) -> Result<Message, ThemeMessageError> {
             max: MAX_MESSAGE_BYTES,
         });
     }
-    let value: Value = serde_json::from_str(text).map_err(|_| ThemeMessageError::InvalidJson)?;
+    let value = Json::parse(text).map_err(|_| ThemeMessageError::InvalidJson)?;
     parse(&value)
 }
 
 /// Parses and validates an envelope.
-pub fn parse(value: &Value) -> Result<Message, ThemeMessageError> {
-    let obj = value.as_object().ok_or(ThemeMessageError::NotAnObject)?;
-    match obj.get("protocol") {
-        Some(Value::String(p)) if p == PROTOCOL => {}
-        _ => return Err(ThemeMessageError::WrongProtocol),
+pub fn parse(value: &Json) -> Result<Message, ThemeMessageError> {
+    if value.as_object().is_none() {
+        return Err(ThemeMessageError::NotAnObject);
     }
-    match obj.get("version").and_then(Value::as_f64) {
-        Some(v) if v == f64::from(VERSION) => {}
-        _ => return Err(ThemeMessageError::UnsupportedVersion),
+    if value.get("protocol").and_then(Json::as_str) != Some(PROTOCOL) {
+        return Err(ThemeMessageError::WrongProtocol);
     }
-    let kind = match obj.get("type") {
-        Some(Value::String(t)) => t.as_str(),
-        _ => return Err(ThemeMessageError::UnknownType),
-    };
-    let payload = obj.get("payload");
+    if value.get("version").and_then(Json::as_f64) != Some(f64::from(VERSION)) {
+        return Err(ThemeMessageError::UnsupportedVersion);
+    }
+    let kind = value
+        .get("type")
+        .and_then(Json::as_str)
+        .ok_or(ThemeMessageError::UnknownType)?;
+    let payload = value.get("payload");
     match kind {
         "ready" => match payload {
-            None | Some(Value::Null) | Some(Value::Object(_)) => Ok(Message::Ready),
+            None | Some(Json::Null) | Some(Json::Obj(_)) => Ok(Message::Ready),
             Some(_) => Err(ThemeMessageError::WrongType {
                 field: "payload",
                 expected: "an object or null",
             }),
         },
-        "theme" => {
-            let payload = payload_object(payload)?;
-            Ok(Message::Theme(parse_theme_object(payload)?))
-        }
+        "theme" => Ok(Message::Theme(parse_theme_object(object_field(
+            payload, "payload",
+        )?)?)),
         "ack" => {
-            let payload = payload_object(payload)?;
+            let payload = object_field(payload, "payload")?;
             let id = string_field(payload, "id", "payload.id", MAX_ID_BYTES)?;
             check_id(id, "payload.id")?;
             Ok(Message::Ack { id: id.to_owned() })
@@ -290,26 +368,33 @@ pub fn parse(value: &Value) -> Result<Message, ThemeMessageError> {
 
 /// Validates a bare theme object (the `payload` of a `theme` message, or what an app hands to
 /// `new ThemeHost(theme)` / `setTheme(theme)`).
-pub fn parse_theme(value: &Value) -> Result<Theme, ThemeMessageError> {
-    let obj = value.as_object().ok_or(ThemeMessageError::WrongType {
-        field: "theme",
-        expected: "an object",
-    })?;
-    parse_theme_object(obj)
-}
-
-fn payload_object(payload: Option<&Value>) -> Result<&Map<String, Value>, ThemeMessageError> {
-    match payload {
-        None => Err(ThemeMessageError::MissingField("payload")),
-        Some(Value::Object(map)) => Ok(map),
-        Some(_) => Err(ThemeMessageError::WrongType {
-            field: "payload",
+pub fn parse_theme(value: &Json) -> Result<Theme, ThemeMessageError> {
+    match value {
+        Json::Obj(_) => parse_theme_object(value),
+        _ => Err(ThemeMessageError::WrongType {
+            field: "theme",
             expected: "an object",
         }),
     }
 }
 
-fn parse_theme_object(obj: &Map<String, Value>) -> Result<Theme, ThemeMessageError> {
+/// A member that must be an object: absent is `MissingField`, anything else (`null`
+/// included) `WrongType`.
+fn object_field<'a>(
+    value: Option<&'a Json>,
+    path: &'static str,
+) -> Result<&'a Json, ThemeMessageError> {
+    match value {
+        None => Err(ThemeMessageError::MissingField(path)),
+        Some(obj @ Json::Obj(_)) => Ok(obj),
+        Some(_) => Err(ThemeMessageError::WrongType {
+            field: path,
+            expected: "an object",
+        }),
+    }
+}
+
+fn parse_theme_object(obj: &Json) -> Result<Theme, ThemeMessageError> {
     let id = string_field(obj, "id", "id", MAX_ID_BYTES)?;
     check_id(id, "id")?;
     let variant = match string_field(obj, "variant", "variant", MAX_STRING_BYTES)? {
@@ -317,36 +402,15 @@ fn parse_theme_object(obj: &Map<String, Value>) -> Result<Theme, ThemeMessageErr
         "dark" => Variant::Dark,
         _ => return Err(ThemeMessageError::InvalidVariant),
     };
-    let palette = match obj.get("palette") {
-        None => return Err(ThemeMessageError::MissingField("palette")),
-        Some(Value::Object(map)) => map,
-        Some(_) => {
-            return Err(ThemeMessageError::WrongType {
-                field: "palette",
-                expected: "an object",
-            })
-        }
-    };
-    let color = |key: &'static str, path: &'static str| -> Result<String, ThemeMessageError> {
-        let value = string_field(palette, key, path, MAX_STRING_BYTES)?;
+    let palette = object_field(obj.get("palette"), "palette")?;
+    let mut colors: [String; PALETTE_LEN] = Default::default();
+    for (k, color) in PALETTE_KEYS.iter().zip(&mut colors) {
+        let value = string_field(palette, k.key, k.path, MAX_STRING_BYTES)?;
         if !is_safe_color(value) {
-            return Err(ThemeMessageError::InvalidColor(path));
+            return Err(ThemeMessageError::InvalidColor(k.path));
         }
-        Ok(value.to_owned())
-    };
-    let palette = Palette {
-        primary: color("primary", "palette.primary")?,
-        background: color("background", "palette.background")?,
-        paper: color("paper", "palette.paper")?,
-        text_primary: color("textPrimary", "palette.textPrimary")?,
-        text_secondary: color("textSecondary", "palette.textSecondary")?,
-        divider: color("divider", "palette.divider")?,
-        error: color("error", "palette.error")?,
-        warning: color("warning", "palette.warning")?,
-        success: color("success", "palette.success")?,
-        info: color("info", "palette.info")?,
-        navigation: color("navigation", "palette.navigation")?,
-    };
+        value.clone_into(color);
+    }
     let font_family = string_field(obj, "fontFamily", "fontFamily", MAX_FONT_BYTES)?;
     if !is_safe_font_family(font_family) {
         return Err(ThemeMessageError::InvalidFontFamily);
@@ -354,20 +418,21 @@ fn parse_theme_object(obj: &Map<String, Value>) -> Result<Theme, ThemeMessageErr
     Ok(Theme {
         id: id.to_owned(),
         variant,
-        palette,
+        palette: Palette(colors),
         font_family: font_family.to_owned(),
     })
 }
 
+/// A member that must be a non-empty string of at most `max` bytes (`null` is `WrongType`).
 fn string_field<'a>(
-    obj: &'a Map<String, Value>,
+    obj: &'a Json,
     key: &str,
     path: &'static str,
     max: usize,
 ) -> Result<&'a str, ThemeMessageError> {
     let s = match obj.get(key) {
         None => return Err(ThemeMessageError::MissingField(path)),
-        Some(Value::String(s)) => s.as_str(),
+        Some(Json::Str(s)) => s.as_str(),
         Some(_) => {
             return Err(ThemeMessageError::WrongType {
                 field: path,
@@ -416,15 +481,18 @@ pub fn is_safe_color(s: &str) -> bool {
     if let Some(hex) = s.strip_prefix('#') {
         return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit());
     }
-    if let Some(open) = s.find('(') {
-        let name = &s[..open];
+    // (`str::split_once` would link the pattern searcher and its slicing panics.)
+    if let Some(open) = s.bytes().position(|b| b == b'(') {
+        let (Some(name), Some(rest)) = (s.get(..open), s.get(open + 1..)) else {
+            return false;
+        };
         if !matches!(name, "rgb" | "rgba" | "hsl" | "hsla") {
             return false;
         }
-        let Some(args) = s[open + 1..].strip_suffix(')') else {
+        let Some(args) = rest.strip_suffix(')') else {
             return false;
         };
-        return is_safe_color_args(args);
+        return is_safe_color_args(args.as_bytes());
     }
     s.len() <= MAX_NAMED_COLOR_BYTES
         && s.bytes().all(|b| b.is_ascii_lowercase())
@@ -433,26 +501,26 @@ pub fn is_safe_color(s: &str) -> bool {
 
 /// Arguments of a colour function: 3 or 4 components, optionally separated by commas
 /// (legacy syntax) or spaces with an optional `/ alpha` (modern syntax).
-fn is_safe_color_args(args: &str) -> bool {
-    let bytes = args.as_bytes();
-    let mut i = 0;
+// Slices are walked with `split_first`/`strip_prefix` rather than indexed: no bounds checks, so
+// no panic (and none of its formatting) in the wasm.
+fn is_safe_color_args(mut rest: &[u8]) -> bool {
     let mut components = 0;
     let mut slashes = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b' ' | b',' => i += 1,
+    while let Some((&b, tail)) = rest.split_first() {
+        match b {
+            b' ' | b',' => rest = tail,
             b'/' => {
                 slashes += 1;
-                i += 1;
+                rest = tail;
             }
             _ => {
-                let Some(next) = component(bytes, i) else {
+                let Some(after) = component(rest) else {
                     return false;
                 };
                 components += 1;
-                i = next;
+                rest = after;
                 // A component must be followed by a separator or the end.
-                if i < bytes.len() && !matches!(bytes[i], b' ' | b',' | b'/') {
+                if !matches!(rest.first(), None | Some(b' ' | b',' | b'/')) {
                     return false;
                 }
             }
@@ -461,36 +529,36 @@ fn is_safe_color_args(args: &str) -> bool {
     (components == 3 && slashes == 0) || (components == 4 && slashes <= 1)
 }
 
-/// One numeric component starting at `i`; returns the index after it.
-fn component(bytes: &[u8], mut i: usize) -> Option<usize> {
-    if bytes[i..].starts_with(b"none") {
-        return Some(i + 4);
+/// One numeric component at the start of `s`; returns what follows it.
+fn component(s: &[u8]) -> Option<&[u8]> {
+    if let Some(rest) = s.strip_prefix(b"none") {
+        return Some(rest);
     }
-    if matches!(bytes[i], b'+' | b'-') {
-        i += 1;
-    }
-    let int_start = i;
-    while i < bytes.len() && bytes[i].is_ascii_digit() {
-        i += 1;
-    }
-    let mut digits = i - int_start;
-    if i < bytes.len() && bytes[i] == b'.' {
-        i += 1;
-        let frac_start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            i += 1;
+    let mut s = match s.split_first() {
+        Some((b'+' | b'-', tail)) => tail,
+        _ => s,
+    };
+    let mut digits = 0;
+    let skip_digits = |s: &mut &[u8], digits: &mut usize| {
+        while let Some((b'0'..=b'9', tail)) = s.split_first() {
+            *s = tail;
+            *digits += 1;
         }
-        digits += i - frac_start;
+    };
+    skip_digits(&mut s, &mut digits);
+    if let Some(tail) = s.strip_prefix(b".") {
+        s = tail;
+        skip_digits(&mut s, &mut digits);
     }
     if digits == 0 {
         return None;
     }
     for unit in [&b"%"[..], b"deg", b"grad", b"rad", b"turn"] {
-        if bytes[i..].starts_with(unit) {
-            return Some(i + unit.len());
+        if let Some(rest) = s.strip_prefix(unit) {
+            return Some(rest);
         }
     }
-    Some(i)
+    Some(s)
 }
 
 /// The safe font grammar: letters, digits, spaces, commas, hyphens and quotes (`'` or `"`),
@@ -520,10 +588,22 @@ pub fn is_safe_font_family(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
-    fn palette() -> Value {
-        json!({
+    /// A JSON value from its text (the tests' inputs).
+    fn j(text: &str) -> Json {
+        Json::parse(text).expect("test JSON")
+    }
+
+    fn s(text: &str) -> Json {
+        Json::from(text)
+    }
+
+    fn n(number: f64) -> Json {
+        Json::Num(number)
+    }
+
+    fn palette() -> Json {
+        j(r##"{
             "primary": "#1f5493",
             "background": "#f8f8f8",
             "paper": "#ffffff",
@@ -535,45 +615,69 @@ mod tests {
             "success": "green",
             "info": "#2E77D0",
             "navigation": "#171717"
-        })
+        }"##)
     }
 
-    fn theme() -> Value {
-        json!({
-            "id": "light",
-            "variant": "light",
-            "palette": palette(),
-            "fontFamily": "Helvetica Neue, \"Segoe UI\", Arial, sans-serif"
-        })
+    fn theme() -> Json {
+        ObjectBuilder::new()
+            .set("id", s("light"))
+            .set("variant", s("light"))
+            .set("palette", palette())
+            .set(
+                "fontFamily",
+                s("Helvetica Neue, \"Segoe UI\", Arial, sans-serif"),
+            )
+            .build()
     }
 
-    fn envelope(kind: &str, payload: Value) -> Value {
-        json!({"protocol": PROTOCOL, "version": 1, "type": kind, "payload": payload})
+    fn envelope(kind: &str, payload: Json) -> Json {
+        ObjectBuilder::new()
+            .set("protocol", s(PROTOCOL))
+            .set("version", n(1.0))
+            .set("type", s(kind))
+            .set("payload", payload)
+            .build()
     }
 
-    fn with(mut v: Value, path: &[&str], new: Value) -> Value {
-        let mut cur = &mut v;
-        for key in &path[..path.len() - 1] {
-            cur = cur.get_mut(*key).expect("path exists");
+    /// The entries of the object at `path` (every step an object member).
+    fn object_at<'a>(v: &'a mut Json, path: &[&str]) -> &'a mut Vec<(String, Json)> {
+        let mut cur = v;
+        for key in path {
+            let Json::Obj(entries) = cur else {
+                panic!("not an object at {key}")
+            };
+            cur = entries
+                .iter_mut()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v)
+                .expect("path exists");
         }
-        cur.as_object_mut()
-            .expect("object")
-            .insert(path[path.len() - 1].to_string(), new);
+        match cur {
+            Json::Obj(entries) => entries,
+            _ => panic!("not an object"),
+        }
+    }
+
+    /// `v` with the member at `path` set to `new` (replaced in place, or added at the end).
+    fn with(mut v: Json, path: &[&str], new: Json) -> Json {
+        let (last, parent) = path.split_last().expect("a path");
+        let entries = object_at(&mut v, parent);
+        match entries.iter_mut().find(|(k, _)| k == last) {
+            Some((_, slot)) => *slot = new,
+            None => entries.push(((*last).to_owned(), new)),
+        }
         v
     }
 
-    fn without(mut v: Value, path: &[&str]) -> Value {
-        let mut cur = &mut v;
-        for key in &path[..path.len() - 1] {
-            cur = cur.get_mut(*key).expect("path exists");
-        }
-        cur.as_object_mut()
-            .expect("object")
-            .remove(path[path.len() - 1]);
+    /// `v` without the member at `path`.
+    fn without(mut v: Json, path: &[&str]) -> Json {
+        let (last, parent) = path.split_last().expect("a path");
+        object_at(&mut v, parent).retain(|(k, _)| k != last);
         v
     }
 
-    fn parse_theme_msg(t: Value) -> Result<Message, ThemeMessageError> {
+    fn parse_theme_msg(t: Json) -> Result<Message, ThemeMessageError> {
         parse(&envelope("theme", t))
     }
 
@@ -585,63 +689,61 @@ mod tests {
         };
         assert_eq!(t.id, "light");
         assert_eq!(t.variant, Variant::Light);
-        assert_eq!(t.palette.text_primary, "rgba(0, 0, 0, 0.87)");
+        assert_eq!(t.palette.get("textPrimary"), Some("rgba(0, 0, 0, 0.87)"));
         assert_eq!(
-            t.palette.entries()[3],
-            ("textPrimary", "--bs-text-primary", "rgba(0, 0, 0, 0.87)")
+            t.palette.entries().nth(3),
+            Some(("textPrimary", "--bs-text-primary", "rgba(0, 0, 0, 0.87)"))
         );
         // Serializing gives the same envelope back, and that parses to the same message.
         let json = msg.to_json();
         assert_eq!(json, envelope("theme", theme()));
         assert_eq!(parse(&json), Ok(msg.clone()));
-        assert_eq!(parse_str(&json.to_string()), Ok(msg));
+        assert_eq!(parse_str(&json.encode()), Ok(msg));
     }
 
     #[test]
     fn ready_and_ack_parse() {
-        assert_eq!(parse(&envelope("ready", json!({}))), Ok(Message::Ready));
-        assert_eq!(parse(&envelope("ready", Value::Null)), Ok(Message::Ready));
+        assert_eq!(parse(&envelope("ready", j(r#"{}"#))), Ok(Message::Ready));
+        assert_eq!(parse(&envelope("ready", Json::Null)), Ok(Message::Ready));
         assert_eq!(
-            parse(&json!({"protocol": PROTOCOL, "version": 1, "type": "ready"})),
+            parse(&j(
+                r#"{"protocol": "backstage-theme", "version": 1, "type": "ready"}"#
+            )),
             Ok(Message::Ready)
         );
         assert_eq!(
-            parse(&envelope("ready", json!("x"))),
+            parse(&envelope("ready", s("x"))),
             Err(ThemeMessageError::WrongType {
                 field: "payload",
                 expected: "an object or null"
             })
         );
         assert_eq!(
-            parse(&envelope("ack", json!({"id": "dark"}))),
+            parse(&envelope("ack", j(r#"{"id": "dark"}"#))),
             Ok(Message::Ack { id: "dark".into() })
         );
         assert_eq!(
-            parse(&envelope("ack", json!({}))),
+            parse(&envelope("ack", j(r#"{}"#))),
             Err(ThemeMessageError::MissingField("payload.id"))
         );
         assert_eq!(
-            parse(&envelope("ack", json!({"id": "a b"}))),
+            parse(&envelope("ack", j(r#"{"id": "a b"}"#))),
             Err(ThemeMessageError::InvalidId("payload.id"))
         );
-        assert_eq!(Message::Ready.to_json(), envelope("ready", json!({})));
+        assert_eq!(Message::Ready.to_json(), envelope("ready", j(r#"{}"#)));
         assert_eq!(
             Message::Ack { id: "x".into() }.to_json(),
-            envelope("ack", json!({"id": "x"}))
+            envelope("ack", j(r#"{"id": "x"}"#))
         );
     }
 
     #[test]
     fn envelope_rules() {
-        assert_eq!(parse(&json!([1])), Err(ThemeMessageError::NotAnObject));
-        assert_eq!(parse(&json!("theme")), Err(ThemeMessageError::NotAnObject));
+        assert_eq!(parse(&j(r#"[1]"#)), Err(ThemeMessageError::NotAnObject));
+        assert_eq!(parse(&s("theme")), Err(ThemeMessageError::NotAnObject));
         let base = envelope("theme", theme());
         assert_eq!(
-            parse(&with(
-                base.clone(),
-                &["protocol"],
-                json!("backstage-themes")
-            )),
+            parse(&with(base.clone(), &["protocol"], s("backstage-themes"))),
             Err(ThemeMessageError::WrongProtocol)
         );
         assert_eq!(
@@ -649,17 +751,10 @@ mod tests {
             Err(ThemeMessageError::WrongProtocol)
         );
         assert_eq!(
-            parse(&with(base.clone(), &["protocol"], json!(1))),
+            parse(&with(base.clone(), &["protocol"], n(1.0))),
             Err(ThemeMessageError::WrongProtocol)
         );
-        for bad in [
-            json!(2),
-            json!(0),
-            json!("1"),
-            json!(1.5),
-            Value::Null,
-            json!(-1),
-        ] {
+        for bad in [n(2.0), n(0.0), s("1"), n(1.5), Json::Null, n(-1.0)] {
             assert_eq!(
                 parse(&with(base.clone(), &["version"], bad)),
                 Err(ThemeMessageError::UnsupportedVersion)
@@ -670,8 +765,8 @@ mod tests {
             Err(ThemeMessageError::UnsupportedVersion)
         );
         // 1.0 is the same JS number as 1.
-        assert!(parse(&with(base.clone(), &["version"], json!(1.0))).is_ok());
-        for bad in [json!("Theme"), json!("hello"), json!(3), Value::Null] {
+        assert!(parse(&with(base.clone(), &["version"], n(1.0))).is_ok());
+        for bad in [s("Theme"), s("hello"), n(3.0), Json::Null] {
             assert_eq!(
                 parse(&with(base.clone(), &["type"], bad)),
                 Err(ThemeMessageError::UnknownType)
@@ -686,20 +781,15 @@ mod tests {
             Err(ThemeMessageError::MissingField("payload"))
         );
         assert_eq!(
-            parse(&with(base.clone(), &["payload"], json!([]))),
+            parse(&with(base.clone(), &["payload"], j(r#"[]"#))),
             Err(ThemeMessageError::WrongType {
                 field: "payload",
                 expected: "an object"
             })
         );
         // Unknown extra fields are ignored (forward compatible within version 1).
-        assert!(parse(&with(base.clone(), &["extra"], json!({"x": 1}))).is_ok());
-        assert!(parse(&with(
-            base,
-            &["payload", "palette", "secondary"],
-            json!("#fff")
-        ))
-        .is_ok());
+        assert!(parse(&with(base.clone(), &["extra"], j(r#"{"x": 1}"#))).is_ok());
+        assert!(parse(&with(base, &["payload", "palette", "secondary"], s("#fff"))).is_ok());
     }
 
     #[test]
@@ -710,24 +800,24 @@ mod tests {
                 matches!(err, ThemeMessageError::MissingField(_)),
                 "{key}: {err:?}"
             );
-            let err = parse_theme_msg(with(theme(), &[key], json!(42))).unwrap_err();
+            let err = parse_theme_msg(with(theme(), &[key], n(42.0))).unwrap_err();
             assert!(
                 matches!(err, ThemeMessageError::WrongType { .. }),
                 "{key}: {err:?}"
             );
         }
-        for (key, _) in PALETTE_KEYS {
+        for key in PALETTE_KEYS.iter().map(|k| k.key) {
             let err = parse_theme_msg(without(theme(), &["palette", key])).unwrap_err();
             assert!(
                 matches!(err, ThemeMessageError::MissingField(p) if p.ends_with(key)),
                 "{key}: {err:?}"
             );
             for bad in [
-                json!(1),
-                json!(null),
-                json!(["#fff"]),
-                json!({"a": 1}),
-                json!(true),
+                n(1.0),
+                Json::Null,
+                j(r##"["#fff"]"##),
+                j(r#"{"a": 1}"#),
+                Json::Bool(true),
             ] {
                 let err = parse_theme_msg(with(theme(), &["palette", key], bad)).unwrap_err();
                 assert!(
@@ -735,18 +825,18 @@ mod tests {
                     "{key}: {err:?}"
                 );
             }
-            let err = parse_theme_msg(with(theme(), &["palette", key], json!(""))).unwrap_err();
+            let err = parse_theme_msg(with(theme(), &["palette", key], s(""))).unwrap_err();
             assert!(matches!(err, ThemeMessageError::Empty(_)), "{key}: {err:?}");
         }
         assert_eq!(
-            parse_theme_msg(with(theme(), &["variant"], json!("Dark"))),
+            parse_theme_msg(with(theme(), &["variant"], s("Dark"))),
             Err(ThemeMessageError::InvalidVariant)
         );
         assert_eq!(
-            parse_theme_msg(with(theme(), &["variant"], json!("sepia"))),
+            parse_theme_msg(with(theme(), &["variant"], s("sepia"))),
             Err(ThemeMessageError::InvalidVariant)
         );
-        let dark = parse_theme_msg(with(theme(), &["variant"], json!("dark"))).expect("dark");
+        let dark = parse_theme_msg(with(theme(), &["variant"], s("dark"))).expect("dark");
         assert!(matches!(
             dark,
             Message::Theme(Theme {
@@ -755,7 +845,7 @@ mod tests {
             })
         ));
         assert_eq!(
-            parse_theme(&json!("x")),
+            parse_theme(&s("x")),
             Err(ThemeMessageError::WrongType {
                 field: "theme",
                 expected: "an object"
@@ -767,9 +857,9 @@ mod tests {
     #[test]
     fn size_limits() {
         // id: 128 bytes allowed, 129 rejected.
-        assert!(parse_theme_msg(with(theme(), &["id"], json!("a".repeat(128)))).is_ok());
+        assert!(parse_theme_msg(with(theme(), &["id"], s(&"a".repeat(128)))).is_ok());
         assert_eq!(
-            parse_theme_msg(with(theme(), &["id"], json!("a".repeat(129)))),
+            parse_theme_msg(with(theme(), &["id"], s(&"a".repeat(129)))),
             Err(ThemeMessageError::TooLong {
                 field: "id",
                 len: 129,
@@ -779,11 +869,9 @@ mod tests {
         // colours: 256 bytes allowed, 257 rejected (a long but valid rgb()).
         let long_rgb = |len: usize| format!("rgb(1, 2, {})", "3".repeat(len - "rgb(1, 2, )".len()));
         assert_eq!(long_rgb(256).len(), 256);
-        assert!(
-            parse_theme_msg(with(theme(), &["palette", "primary"], json!(long_rgb(256)))).is_ok()
-        );
+        assert!(parse_theme_msg(with(theme(), &["palette", "primary"], s(&long_rgb(256)))).is_ok());
         assert_eq!(
-            parse_theme_msg(with(theme(), &["palette", "primary"], json!(long_rgb(257)))),
+            parse_theme_msg(with(theme(), &["palette", "primary"], s(&long_rgb(257)))),
             Err(ThemeMessageError::TooLong {
                 field: "palette.primary",
                 len: 257,
@@ -791,9 +879,9 @@ mod tests {
             })
         );
         // font: 512 bytes allowed, 513 rejected.
-        assert!(parse_theme_msg(with(theme(), &["fontFamily"], json!("a".repeat(512)))).is_ok());
+        assert!(parse_theme_msg(with(theme(), &["fontFamily"], s(&"a".repeat(512)))).is_ok());
         assert_eq!(
-            parse_theme_msg(with(theme(), &["fontFamily"], json!("a".repeat(513)))),
+            parse_theme_msg(with(theme(), &["fontFamily"], s(&"a".repeat(513)))),
             Err(ThemeMessageError::TooLong {
                 field: "fontFamily",
                 len: 513,
@@ -801,8 +889,8 @@ mod tests {
             })
         );
         // Byte lengths, not chars: 'é' is 2 bytes.
-        assert!(parse_theme_msg(with(theme(), &["fontFamily"], json!("é".repeat(256)))).is_ok());
-        assert!(parse_theme_msg(with(theme(), &["fontFamily"], json!("é".repeat(257)))).is_err());
+        assert!(parse_theme_msg(with(theme(), &["fontFamily"], s(&"é".repeat(256)))).is_ok());
+        assert!(parse_theme_msg(with(theme(), &["fontFamily"], s(&"é".repeat(257)))).is_err());
         // Whole string messages.
         let big = format!("{{\"pad\": \"{}\"}}", "x".repeat(MAX_MESSAGE_BYTES));
         assert!(matches!(
@@ -820,19 +908,19 @@ mod tests {
     fn id_grammar() {
         for ok in ["light", "dark", "my-theme_2", "org.example:high-contrast"] {
             assert!(
-                parse_theme_msg(with(theme(), &["id"], json!(ok))).is_ok(),
+                parse_theme_msg(with(theme(), &["id"], s(ok))).is_ok(),
                 "{ok}"
             );
         }
         for bad in ["a b", "x\"y", "<script>", "a;b", "é", "a\nb", "a/b"] {
             assert_eq!(
-                parse_theme_msg(with(theme(), &["id"], json!(bad))),
+                parse_theme_msg(with(theme(), &["id"], s(bad))),
                 Err(ThemeMessageError::InvalidId("id")),
                 "{bad}"
             );
         }
         assert_eq!(
-            parse_theme_msg(with(theme(), &["id"], json!(""))),
+            parse_theme_msg(with(theme(), &["id"], s(""))),
             Err(ThemeMessageError::Empty("id"))
         );
     }
@@ -927,11 +1015,11 @@ mod tests {
             "env(safe-area-inset-top)",
         ] {
             assert!(!is_safe_color(bad), "{bad:?} should be rejected");
-            let msg = parse_theme_msg(with(theme(), &["palette", "primary"], json!(bad)));
+            let msg = parse_theme_msg(with(theme(), &["palette", "primary"], s(bad)));
             assert!(msg.is_err(), "{bad:?} should be rejected in a message");
         }
         assert_eq!(
-            parse_theme_msg(with(theme(), &["palette", "navigation"], json!("red;x:y"))),
+            parse_theme_msg(with(theme(), &["palette", "navigation"], s("red;x:y"))),
             Err(ThemeMessageError::InvalidColor("palette.navigation"))
         );
     }
@@ -972,18 +1060,113 @@ mod tests {
             assert!(!is_safe_font_family(bad), "{bad:?} should be rejected");
         }
         assert_eq!(
-            parse_theme_msg(with(theme(), &["fontFamily"], json!("Arial; x: y"))),
+            parse_theme_msg(with(theme(), &["fontFamily"], s("Arial; x: y"))),
             Err(ThemeMessageError::InvalidFontFamily)
         );
     }
 
     #[test]
     fn errors_display_without_echoing_input() {
-        let err = parse_theme_msg(with(theme(), &["palette", "primary"], json!("red;secret")))
-            .unwrap_err();
+        let err =
+            parse_theme_msg(with(theme(), &["palette", "primary"], s("red;secret"))).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("palette.primary"), "{text}");
         assert!(!text.contains("secret"), "{text}");
+        assert_eq!(err.message(), text);
+        // The texts (written with push_str, no core::fmt), as apps see them in InvalidThemeError.
+        for (err, text) in [
+            (
+                ThemeMessageError::InvalidJson,
+                "theme message is not valid JSON",
+            ),
+            (
+                ThemeMessageError::MessageTooLarge {
+                    len: 16385,
+                    max: 16384,
+                },
+                "theme message is too large (16385 bytes, limit 16384)",
+            ),
+            (
+                ThemeMessageError::NotAnObject,
+                "theme message is not a JSON object",
+            ),
+            (
+                ThemeMessageError::WrongProtocol,
+                "theme message protocol is missing or not 'backstage-theme'",
+            ),
+            (
+                ThemeMessageError::UnsupportedVersion,
+                "theme message version is missing or unsupported (this side speaks version 1)",
+            ),
+            (
+                ThemeMessageError::UnknownType,
+                "theme message type is missing or unknown",
+            ),
+            (
+                ThemeMessageError::MissingField("palette"),
+                "theme message field `palette` is missing",
+            ),
+            (
+                ThemeMessageError::WrongType {
+                    field: "payload",
+                    expected: "an object or null",
+                },
+                "theme message field `payload` must be an object or null",
+            ),
+            (
+                ThemeMessageError::TooLong {
+                    field: "id",
+                    len: 129,
+                    max: 128,
+                },
+                "theme message field `id` is too long (129 bytes, limit 128)",
+            ),
+            (
+                ThemeMessageError::Empty("id"),
+                "theme message field `id` is empty",
+            ),
+            (
+                ThemeMessageError::InvalidColor("palette.info"),
+                "theme message field `palette.info` is not a safe CSS colour",
+            ),
+            (
+                ThemeMessageError::InvalidFontFamily,
+                "theme message field `fontFamily` contains characters outside the safe font grammar",
+            ),
+            (
+                ThemeMessageError::InvalidId("payload.id"),
+                "theme message field `payload.id` contains characters outside [A-Za-z0-9._:-]",
+            ),
+            (
+                ThemeMessageError::InvalidVariant,
+                "theme message field `variant` must be 'light' or 'dark'",
+            ),
+        ] {
+            assert_eq!(err.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn palette_table_is_the_wire_format() {
+        // Every key once, each with its `palette.` path and a `--bs-` property.
+        for (i, k) in PALETTE_KEYS.iter().enumerate() {
+            assert_eq!(k.path.strip_prefix("palette."), Some(k.key));
+            assert!(k.property.starts_with("--bs-"), "{}", k.property);
+            assert!(PALETTE_KEYS[..i].iter().all(|o| o.key != k.key));
+        }
+        // The palette object on the wire has exactly the table's keys, in its order.
+        let msg = parse(&envelope("theme", theme())).expect("valid");
+        let json = msg.to_json();
+        let keys: Vec<&str> = json
+            .get("payload")
+            .and_then(|p| p.get("palette"))
+            .and_then(Json::as_object)
+            .expect("palette")
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let table: Vec<&str> = PALETTE_KEYS.iter().map(|k| k.key).collect();
+        assert_eq!(keys, table);
     }
 
     /// A small deterministic PRNG (xorshift64*) so the property tests need no new dependency.
@@ -1041,11 +1224,11 @@ mod tests {
     #[test]
     fn parser_never_panics_on_mutated_inputs() {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        let seed = envelope("theme", theme()).to_string().into_bytes();
+        let seed = envelope("theme", theme()).encode().into_bytes();
         let seeds = [
             seed,
-            envelope("ready", json!({})).to_string().into_bytes(),
-            envelope("ack", json!({"id": "x"})).to_string().into_bytes(),
+            envelope("ready", j(r#"{}"#)).encode().into_bytes(),
+            envelope("ack", j(r#"{"id": "x"}"#)).encode().into_bytes(),
         ];
         let mut accepted = 0;
         for round in 0..20_000 {
@@ -1102,24 +1285,24 @@ mod tests {
             }
             s
         }
-        fn random_value(rng: &mut Rng, depth: usize) -> Value {
+        fn random_value(rng: &mut Rng, depth: usize) -> Json {
             match rng.below(if depth > 3 { 5 } else { 7 }) {
-                0 => Value::Null,
-                1 => json!(rng.below(2) == 0),
-                2 => json!(rng.next() as i64 as f64 / 7.0),
-                3 => json!(rng.below(3)),
-                4 => json!(random_string(rng)),
-                5 => Value::Array(
+                0 => Json::Null,
+                1 => Json::Bool(rng.below(2) == 0),
+                2 => n(rng.next() as i64 as f64 / 7.0),
+                3 => n(rng.below(3) as f64),
+                4 => Json::Str(random_string(rng)),
+                5 => Json::Arr(
                     (0..rng.below(4))
                         .map(|_| random_value(rng, depth + 1))
                         .collect(),
                 ),
                 _ => {
-                    let mut m = Map::new();
+                    let mut m = Vec::new();
                     for _ in 0..rng.below(5) {
-                        m.insert(random_string(rng), random_value(rng, depth + 1));
+                        m.push((random_string(rng), random_value(rng, depth + 1)));
                     }
-                    Value::Object(m)
+                    Json::Obj(m)
                 }
             }
         }
@@ -1135,20 +1318,17 @@ mod tests {
         ];
         for _ in 0..5_000 {
             // Start from a valid theme and overwrite one random field somewhere with junk.
-            let mut v = envelope("theme", theme());
-            let target = match rng.below(3) {
-                0 => &mut v,
-                1 => v.get_mut("payload").expect("payload"),
-                _ => v.pointer_mut("/payload/palette").expect("palette"),
+            let mut path: Vec<&str> = match rng.below(3) {
+                0 => vec![],
+                1 => vec!["payload"],
+                _ => vec!["payload", "palette"],
             };
-            let key = if rng.below(2) == 0 {
-                keys[rng.below(keys.len())].to_string()
+            path.push(if rng.below(2) == 0 {
+                keys[rng.below(keys.len())]
             } else {
-                PALETTE_KEYS[rng.below(PALETTE_KEYS.len())].0.to_string()
-            };
-            if let Some(obj) = target.as_object_mut() {
-                obj.insert(key, random_value(&mut rng, 0));
-            }
+                PALETTE_KEYS[rng.below(PALETTE_KEYS.len())].key
+            });
+            let v = with(envelope("theme", theme()), &path, random_value(&mut rng, 0));
             if let Ok(msg) = parse(&v) {
                 check_accepted(&msg);
             }

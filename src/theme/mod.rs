@@ -4,6 +4,12 @@
 //! - [`message`]: the versioned wire format and its validation (pure, native tests, fuzzed).
 //! - `host` (wasm32): `ThemeHost`, the parent half.
 //! - `frame` (wasm32): `listenForTheme`, the iframe half.
+//! - `alloc`: the allocator of the theme-only wasm module (no dlmalloc there).
+//!
+//! The theme bridge ships as its own wasm module (`--no-default-features --features theme`,
+//! `pkg/backstage_wasm_auth_theme.js`), separate from the auth client's, so it is kept small:
+//! JSON through [`crate::json`] (no serde), error texts built with `push_str` (no `format!`, no
+//! `core::fmt` on the browser paths), no panicking borrows or slicing.
 //!
 //! Security rules, enforced on both sides: posts always name one exact target origin (never
 //! `'*'`); received messages are accepted only from the expected window (`event.source`) AND
@@ -11,6 +17,8 @@
 //! grammars that cannot inject CSS.
 
 pub mod message;
+
+mod alloc;
 
 #[cfg(target_arch = "wasm32")]
 pub mod frame;
@@ -21,6 +29,7 @@ pub mod host;
 mod js {
     //! Helpers shared by the two browser halves.
     use super::message::{self, Message, Theme};
+    use crate::json::Json;
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen(typescript_custom_section)]
@@ -58,37 +67,51 @@ export interface ListenForThemeOptions {
         error("ConfigError", message)
     }
 
+    /// `what: "origin" rest`, the origin quoted as a JSON string (no `core::fmt` in the wasm).
+    fn origin_error(what: &str, origin: &str, rest: &str) -> JsValue {
+        let mut message = String::from(what);
+        message.push_str(": ");
+        message.push_str(&Json::from(origin).encode());
+        message.push_str(rest);
+        config_error(&message)
+    }
+
     /// Checks that `origin` is exactly an http(s) origin (`scheme://host[:port]`), as the browser's
     /// `URL` serializes it: rejects `'*'`, paths (even `/`), queries, fragments, credentials,
     /// default ports written out, upper case, and opaque origins.
     pub(crate) fn exact_origin(what: &str, origin: &str) -> Result<String, JsValue> {
         if origin == "*" {
-            return Err(config_error(&format!(
-                "{what}: '*' is not allowed; give the exact origin, e.g. https://example.com"
-            )));
+            let mut message = String::from(what);
+            message
+                .push_str(": '*' is not allowed; give the exact origin, e.g. https://example.com");
+            return Err(config_error(&message));
         }
-        let url = web_sys::Url::new(origin)
-            .map_err(|_| config_error(&format!("{what}: {origin:?} is not a URL")))?;
+        let url =
+            web_sys::Url::new(origin).map_err(|_| origin_error(what, origin, " is not a URL"))?;
         let protocol = url.protocol();
         if protocol != "http:" && protocol != "https:" {
-            return Err(config_error(&format!(
-                "{what}: {origin:?} is not an http(s) origin"
-            )));
+            return Err(origin_error(what, origin, " is not an http(s) origin"));
         }
-        if url.origin() != origin {
-            return Err(config_error(&format!(
-                "{what}: {origin:?} is not an exact origin (scheme://host[:port], no path, \
-                 no trailing slash); did you mean {:?}?",
-                url.origin()
-            )));
+        let exact = url.origin();
+        if exact != origin {
+            let mut rest = String::from(
+                " is not an exact origin (scheme://host[:port], no path, no trailing slash); \
+                 did you mean ",
+            );
+            rest.push_str(&Json::from(exact.as_str()).encode());
+            rest.push('?');
+            return Err(origin_error(what, origin, &rest));
         }
-        Ok(origin.to_owned())
+        Ok(exact)
     }
 
     /// Validates a theme object handed over by the app. Errors are `InvalidThemeError`s.
     pub(crate) fn theme_from_js(value: &JsValue) -> Result<Theme, JsValue> {
-        let invalid =
-            |detail: &str| error("InvalidThemeError", &format!("invalid theme: {detail}"));
+        let invalid = |detail: &str| {
+            let mut message = String::from("invalid theme: ");
+            message.push_str(detail);
+            error("InvalidThemeError", &message)
+        };
         let text = js_sys::JSON::stringify(value)
             .map_err(|_| invalid("not serializable as JSON"))?
             .as_string()
@@ -96,9 +119,8 @@ export interface ListenForThemeOptions {
         if text.len() > message::MAX_MESSAGE_BYTES {
             return Err(invalid("too large"));
         }
-        let json: serde_json::Value =
-            serde_json::from_str(&text).map_err(|_| invalid("not an object"))?;
-        message::parse_theme(&json).map_err(|e| invalid(&e.to_string()))
+        let json = Json::parse(&text).map_err(|_| invalid("not an object"))?;
+        message::parse_theme(&json).map_err(|e| invalid(&e.message()))
     }
 
     /// Validates an incoming `postMessage` payload (a structured-clone object).
@@ -111,22 +133,21 @@ export interface ListenForThemeOptions {
         if protocol.as_string().as_deref() != Some(message::PROTOCOL) {
             return None;
         }
-        let text = js_sys::JSON::stringify(data).ok()?.as_string()?;
-        message::parse_str(&text).ok()
+        message::parse_str(&js_sys::JSON::stringify(data).ok()?.as_string()?).ok()
+    }
+
+    /// JSON as a plain JS object (`JSON.parse` of its text), ready for `postMessage`.
+    fn json_to_js(json: &Json) -> Result<JsValue, JsValue> {
+        js_sys::JSON::parse(&json.encode())
     }
 
     /// A message as a plain JS object, ready for `postMessage`.
     pub(crate) fn message_to_js(msg: &Message) -> Result<JsValue, JsValue> {
-        let text = serde_json::to_string(&msg.envelope())
-            .map_err(|e| error("InternalError", &e.to_string()))?;
-        js_sys::JSON::parse(&text)
+        json_to_js(&msg.to_json())
     }
 
     pub(crate) fn theme_to_js(theme: &Theme) -> JsValue {
-        serde_json::to_string(theme)
-            .ok()
-            .and_then(|text| js_sys::JSON::parse(&text).ok())
-            .unwrap_or(JsValue::NULL)
+        json_to_js(&theme.to_json()).unwrap_or(JsValue::NULL)
     }
 
     pub(crate) fn same_window(a: &JsValue, b: &JsValue) -> bool {

@@ -4,7 +4,6 @@
 //! - [`message`]: the versioned wire format and its validation (pure, native tests, fuzzed).
 //! - `host` (wasm32): `ThemeHost`, the parent half.
 //! - `frame` (wasm32): `listenForTheme`, the iframe half.
-//! - `alloc`: the allocator of the theme-only wasm module (no dlmalloc there).
 //!
 //! The theme bridge ships as its own wasm module (`--no-default-features --features theme`,
 //! `pkg/backstage_wasm_auth_theme.js`), separate from the auth client's, so it is kept small:
@@ -18,7 +17,13 @@
 
 pub mod message;
 
-mod alloc;
+/// The theme-only wasm module's allocator: lol_alloc's free list, as in the builds with the
+/// client (src/lib.rs), instead of std's dlmalloc (about 7 KB of this module's code).
+#[cfg(all(target_arch = "wasm32", not(feature = "client")))]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32-unknown-unknown without the atomics feature runs one thread.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 #[cfg(target_arch = "wasm32")]
 pub mod frame;

@@ -1,9 +1,9 @@
 /**
  * `backstage-wasm-auth/theme-frame`: the iframe half of the theme bridge for any page (no React,
- * no Backstage, no bundler needed). Loads the WASM core and calls its `listenForTheme`, which
- * accepts themes only from the parent window and only from the allowed origins, and applies them
- * as `--bs-*` CSS custom properties, `color-scheme`, `data-theme-variant` and `data-theme-id` on
- * `<html>`.
+ * no Backstage, no bundler needed). Loads the theme bridge's own WASM module (never the
+ * auth client's) and calls its `listenForTheme`, which accepts themes only from the parent window
+ * and only from the allowed origins, and applies them as `--bs-*` CSS custom properties,
+ * `color-scheme`, `data-theme-variant` and `data-theme-id` on `<html>`.
  *
  * Either from a script tag (starts on load):
  * ```html
@@ -19,9 +19,9 @@ import { loadThemeCore, type CoreThemeListener, type ListenForThemeOptions } fro
 export type { BridgeTheme, CoreThemeListener, ListenForThemeOptions, ThemePalette } from './core.js';
 
 /**
- * Loads the WASM core (once per page) and starts listening for themes from the parent page.
- * Rejects with the core's `ConfigError` if `allowedOrigins` is empty or holds anything but exact
- * http(s) origins (`'*'` included).
+ * Loads the theme bridge's WASM module (once per page) and starts listening for themes from the
+ * parent page. Rejects with the module's `ConfigError` if `allowedOrigins` is empty or holds
+ * anything but exact http(s) origins (`'*'` included).
  *
  * @public
  */

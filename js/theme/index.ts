@@ -169,7 +169,7 @@ function setHostTheme(host: CoreThemeHost, theme: BridgeTheme): void {
 
 /**
  * An `<iframe>` whose (cross-origin) page receives the Backstage app's theme: one `ThemeHost`
- * from the lazily loaded WASM core is attached to the frame with the exact target origin, gets
+ * from the lazily loaded theme bridge WASM module is attached to the frame with the exact target origin, gets
  * `setTheme` on every theme change (coalesced by the core), and is detached and freed on
  * unmount or when the target origin changes. The embedded page applies the theme as `--bs-*`
  * CSS custom properties and `color-scheme` with `backstage-wasm-auth/theme-frame` (or the core's

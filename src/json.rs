@@ -41,7 +41,16 @@ impl core::fmt::Debug for Json {
 }
 
 impl Json {
+    /// Parses a complete JSON text (surrounding whitespace allowed). In the browser build this
+    /// is the engine's `JSON.parse` (see `js_json`): the same grammar (RFC 8259), with no parser
+    /// in the wasm; natively (tests, fuzzing) it is the parser below.
+    #[cfg(target_arch = "wasm32")]
+    pub fn parse(text: &str) -> Result<Json, NotJson> {
+        crate::js_json::parse(text)
+    }
+
     /// Parses a complete JSON text (surrounding whitespace allowed).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn parse(text: &str) -> Result<Json, NotJson> {
         let mut parser = Parser {
             bytes: text.as_bytes(),
@@ -276,21 +285,13 @@ impl From<bool> for Json {
     }
 }
 
-/// Appends the decimal digits of `n`: integers without `core::fmt`.
-pub fn push_uint(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// Appends the decimal digits of `n`: integers without `core::fmt` (and without indexing, whose
+/// bounds checks would link the panic formatter).
+pub fn push_uint(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_uint(out, n / 10);
     }
-    for &d in &digits[i..] {
-        out.push(d as char);
-    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Integers (the only numbers the client writes: versions, epoch milliseconds) exactly;
@@ -326,7 +327,7 @@ fn write_number(out: &mut String, n: f64) {
 }
 
 fn write_string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let hex = |digit: u32| char::from_digit(digit & 15, 16).unwrap_or('0');
     out.push('"');
     for c in s.chars() {
         match c {
@@ -337,8 +338,8 @@ fn write_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
                 out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
+                out.push(hex(c as u32 >> 4));
+                out.push(hex(c as u32));
             }
             c => out.push(c),
         }
@@ -346,11 +347,13 @@ fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Parser<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 impl Parser<'_> {
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
@@ -576,6 +579,7 @@ impl Parser<'_> {
     }
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn pow10(exponent: i32) -> f64 {
     let mut result = 1.0;
     let mut base = 10.0f64;

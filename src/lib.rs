@@ -6,6 +6,8 @@
 
 pub mod config;
 pub mod error;
+#[cfg(target_arch = "wasm32")]
+pub(crate) mod js_json;
 pub mod json;
 pub mod jwt;
 pub mod manager;
@@ -29,9 +31,9 @@ mod browser;
 #[cfg(all(target_arch = "wasm32", feature = "client"))]
 pub use browser::bindings::AuthClient;
 
-/// A free-list allocator instead of std's dlmalloc (~8 KB of wasm): the client allocates a few
-/// small strings per session.
-#[cfg(all(target_arch = "wasm32", feature = "client"))]
+/// A free-list allocator instead of std's dlmalloc (~8 KB of wasm): the client and the theme
+/// bridge allocate a few small strings per session or message.
+#[cfg(target_arch = "wasm32")]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     // SAFETY: wasm32-unknown-unknown without the atomics feature runs one thread.

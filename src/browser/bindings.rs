@@ -246,7 +246,7 @@ impl AuthClient {
         };
         let plain = Object::assign(&Object::new(), options.unchecked_ref());
         let _ = Reflect::delete_property(&plain, &"getAuthBaseUrl".into());
-        let tree = super::js_json::to_json(&plain).map_err(|_| {
+        let tree = crate::js_json::to_json(&plain).map_err(|_| {
             config_error("options must be plain data (strings, numbers, booleans, arrays, objects)")
         })?;
         let parsed = ClientOptions::from_json(&tree).map_err(|e| to_js(&e))?;

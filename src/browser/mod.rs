@@ -4,7 +4,6 @@ pub mod bindings;
 mod connector;
 mod http;
 mod js_error;
-mod js_json;
 mod observable;
 #[cfg(feature = "pkce")]
 mod pkce;

@@ -130,7 +130,7 @@ pub async fn show_with<T: 'static>(
             if !from_popup {
                 return;
             }
-            let Ok(value) = super::js_json::to_json(&event.data()) else {
+            let Ok(value) = crate::js_json::to_json(&event.data()) else {
                 return;
             };
             if let Some(message) = parse(&value) {

@@ -136,7 +136,10 @@ fn typed_reads_name_the_member() {
     let e = v.opt_str("n").expect_err("wrong type");
     assert_eq!(e.message(), "n must be a string");
     assert_eq!(
-        v.opt_str_list("bad").expect_err("wrong").within("provider").message(),
+        v.opt_str_list("bad")
+            .expect_err("wrong")
+            .within("provider")
+            .message(),
         "provider.bad must be an array of strings"
     );
     assert_eq!(v.req_str("missing").expect_err("missing").path, "missing");

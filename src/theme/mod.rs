@@ -17,14 +17,6 @@
 
 pub mod message;
 
-/// The theme-only wasm module's allocator: lol_alloc's free list, as in the builds with the
-/// client (src/lib.rs), instead of std's dlmalloc (about 7 KB of this module's code).
-#[cfg(all(target_arch = "wasm32", not(feature = "client")))]
-#[global_allocator]
-static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
-    // SAFETY: wasm32-unknown-unknown without the atomics feature runs one thread.
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
-
 #[cfg(target_arch = "wasm32")]
 pub mod frame;
 #[cfg(target_arch = "wasm32")]

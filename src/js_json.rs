@@ -1,5 +1,6 @@
-//! A JS value (options object, `postMessage` data) as a [`Json`] tree, read field by field with
-//! the engine's own type checks: no serde, no JSON text in between.
+//! A JS value (options object, `postMessage` data, the result of `JSON.parse`) as a [`Json`]
+//! tree, read field by field with the engine's own type checks: no serde, no JSON text in
+//! between. In the browser build, [`Json::parse`] is `JSON.parse` followed by this.
 
 use crate::json::{Json, NotJson, MAX_DEPTH};
 use js_sys::{Array, Object};
@@ -50,4 +51,10 @@ fn convert(value: &JsValue, depth: usize) -> Result<Json, NotJson> {
         return Ok(Json::Obj(entries));
     }
     Err(NotJson)
+}
+
+/// `JSON.parse`, then the tree: the browser's own parser instead of linking one into the wasm.
+pub fn parse(text: &str) -> Result<Json, NotJson> {
+    let value = js_sys::JSON::parse(text).map_err(|_| NotJson)?;
+    to_json(&value)
 }

@@ -209,8 +209,8 @@ impl SessionManager {
             return 0.0;
         }
         session
-            .expires_at()
-            .map_or(f64::INFINITY, |at| at - self.0.config.refresh_margin_ms)
+            .refresh_at(self.0.config.refresh_margin_ms)
+            .unwrap_or(f64::INFINITY)
     }
 
     fn wanted_scopes(&self, scopes: &ScopeSet) -> ScopeSet {

@@ -45,12 +45,16 @@ pub struct Session {
     pub provider: Option<ProviderSession>,
     pub profile: ProfileInfo,
     pub backstage: Option<BackstageSession>,
+    /// When the backend's answer arrived (epoch ms): with the expiry it gives the session's
+    /// lifetime, which bounds the refresh margin (see [`Session::refresh_at`]). `None` in records
+    /// written before it was stored: then the margin applies as configured.
+    pub obtained_at: Option<f64>,
 }
 
 /// The stored shape (schema version 1): camelCase members, absent optional members left out,
 /// unknown members refused (a record is rewritten whole, so a stranger means tampering).
 mod schema {
-    pub const SESSION: &[&str] = &["provider", "profile", "backstage"];
+    pub const SESSION: &[&str] = &["provider", "profile", "backstage", "obtainedAt"];
     pub const PROVIDER: &[&str] = &[
         "accessToken",
         "idToken",
@@ -160,6 +164,7 @@ impl Session {
                 .map(BackstageSession::from_json)
                 .transpose()
                 .map_err(|e| e.within("backstage"))?,
+            obtained_at: value.opt_f64("obtainedAt")?,
         })
     }
 
@@ -176,6 +181,7 @@ impl Session {
                 "backstage",
                 self.backstage.as_ref().map(BackstageSession::to_json),
             )
+            .set_opt("obtainedAt", time(self.obtained_at))
             .build()
     }
 }
@@ -248,6 +254,7 @@ impl Session {
             provider,
             profile: response.profile,
             backstage,
+            obtained_at: Some(now_ms),
         })
     }
 
@@ -261,9 +268,23 @@ impl Session {
         }
     }
 
-    /// True once the session is within `margin_ms` of its expiry (Backstage: 3 minutes).
+    /// When the session is due for a refresh: `margin_ms` before its expiry (Backstage: 3
+    /// minutes), but never earlier than half its lifetime. A token that lives less than the
+    /// margin (Keycloak-style 1-5 minute tokens) would otherwise be due the moment it arrives:
+    /// every call would refresh again, and N tabs waiting for the refresh lock would each refresh
+    /// once more with the session a sibling just got. `None`: it never expires.
+    pub fn refresh_at(&self, margin_ms: f64) -> Option<f64> {
+        let expires_at = self.expires_at()?;
+        let margin = match self.obtained_at {
+            Some(obtained) if expires_at > obtained => margin_ms.min((expires_at - obtained) / 2.0),
+            _ => margin_ms,
+        };
+        Some(expires_at - margin)
+    }
+
+    /// True once the session is due for a refresh ([`Session::refresh_at`]).
     pub fn should_refresh(&self, now_ms: f64, margin_ms: f64) -> bool {
-        self.expires_at().is_some_and(|at| at - margin_ms <= now_ms)
+        self.refresh_at(margin_ms).is_some_and(|at| at <= now_ms)
     }
 
     /// True once a token of the session has actually expired.
@@ -315,6 +336,28 @@ pub(crate) mod tests {
         assert!(s.should_refresh(1_000.0 + 420_000.0, margin));
         assert!(!s.is_expired(600_000.0));
         assert!(s.is_expired(601_000.0));
+    }
+
+    #[test]
+    fn a_short_lifetime_bounds_the_margin_at_half_of_it() {
+        let margin = 180_000.0;
+        // 60 s token, 180 s margin: due after 30 s, not at once.
+        let s = Session::from_response(response(Some(60), Some(3600)), 1_000.0).expect("ok");
+        assert_eq!(s.refresh_at(margin), Some(1_000.0 + 30_000.0));
+        assert!(!s.should_refresh(1_000.0, margin));
+        assert!(!s.should_refresh(30_999.0, margin));
+        assert!(s.should_refresh(31_000.0, margin));
+        // Long-lived: the margin as configured.
+        let s = Session::from_response(response(Some(3600), None), 1_000.0).expect("ok");
+        assert_eq!(s.refresh_at(margin), Some(1_000.0 + 3_600_000.0 - margin));
+        // A record without obtainedAt (written by an earlier version): the margin as configured.
+        let mut s = Session::from_response(response(Some(60), None), 1_000.0).expect("ok");
+        s.obtained_at = None;
+        assert!(s.should_refresh(1_000.0, margin));
+        // It travels with the session.
+        let s = Session::from_response(response(Some(60), None), 1_000.0).expect("ok");
+        let back = Session::from_json(&Json::parse(&s.to_json().encode()).expect("json"));
+        assert_eq!(back.expect("stored").obtained_at, Some(1_000.0));
     }
 
     #[test]

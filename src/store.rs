@@ -113,6 +113,12 @@ pub(crate) fn validate(session: &Session) -> Result<(), Rejection> {
     if session.provider.is_none() && session.backstage.is_none() {
         return Err(Inconsistent("empty session"));
     }
+    if !session
+        .obtained_at
+        .is_none_or(|t| t.is_finite() && t >= 0.0)
+    {
+        return Err(Inconsistent("obtained time"));
+    }
     if let Some(p) = &session.provider {
         if p.access_token.secret().is_empty() {
             return Err(Inconsistent("empty access token"));

@@ -438,16 +438,52 @@ fn a_stored_session_is_restored_without_any_request() {
 }
 
 #[test]
-fn a_session_shorter_than_the_margin_is_served_once_before_refreshing() {
-    let f = fixture(Flow::Popup, vec![Ok(60), Ok(60)]);
+fn a_session_shorter_than_the_margin_is_served_until_half_its_lifetime() {
+    // 60 s tokens, 180 s margin (Keycloak-style short tokens, backstage#27281).
+    let f = fixture(Flow::Popup, vec![Ok(60), Ok(60), Ok(60)]);
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    assert_eq!(f.script.refresh_calls.get(), 1, "the probe");
+    // Just obtained: served, not refreshed again on every call.
+    for _ in 0..5 {
+        run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    }
+    assert_eq!(f.script.refresh_calls.get(), 1, "no refresh loop");
+    f.clock.set(f.clock.get() + 29_999.0);
     run(f.manager.get_session(SessionRequest::default())).expect("ok");
     assert_eq!(
         f.script.refresh_calls.get(),
         1,
-        "the probe's fresh session is served as is"
+        "fresh for half its lifetime"
     );
+    f.clock.set(f.clock.get() + 1.0);
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    assert_eq!(f.script.refresh_calls.get(), 2, "due after 30 s");
     run(f.manager.get_session(SessionRequest::default())).expect("ok");
     assert_eq!(f.script.refresh_calls.get(), 2);
+}
+
+#[test]
+fn short_tokens_a_refresh_announced_while_waiting_for_the_lock_saves_the_request() {
+    // What N tabs at expiry do with default options and a token shorter than the margin: the
+    // tab that waited for the lock is handed a sibling's 60 s session and serves it.
+    let f = fixture(Flow::Popup, vec![Ok(60), Ok(60)]);
+    run(f.manager.get_session(SessionRequest::default())).expect("ok");
+    f.clock.set(f.clock.get() + 61_000.0);
+    let lock = Rc::new(OtherTabRefreshes {
+        manager: RefCell::new(Some(f.manager.clone())),
+        session: RefCell::new(Some(session_with(60, "openid email", f.clock.get()))),
+    });
+    f.manager.set_refresh_lock(lock.clone());
+    let s = run(f.manager.get_session(SessionRequest::default()))
+        .expect("ok")
+        .expect("session");
+    assert_eq!(
+        f.script.refresh_calls.get(),
+        1,
+        "the sibling's refresh served"
+    );
+    assert_eq!(s.expires_at(), Some(f.clock.get() + 60_000.0));
+    lock.manager.borrow_mut().take();
 }
 
 fn session_with(ttl: u32, scope: &str, now: f64) -> Session {

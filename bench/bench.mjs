@@ -15,6 +15,7 @@ import { startAppServer } from '../tests/e2e/stack/appserver.mjs';
 import { measureSizes } from './lib/sizes.mjs';
 import { prepareOurs } from './lib/ours-build.mjs';
 import { buildClientBundles, fillRoutes } from './lib/pages.mjs';
+import { measureCliAppDelta } from './lib/cli-app.mjs';
 import { summarize, buildResults, renderTable, renderMarkdown } from './lib/report.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -26,8 +27,11 @@ const quick = argv.includes('--quick');
 const argValue = name => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
 const outDir = path.resolve(argValue('--out') ?? (quick ? path.join(benchDir, 'out') : benchDir));
 const pkgSrc = path.resolve(argValue('--pkg') ?? path.join(root, 'pkg'));
+const distSrc = path.resolve(argValue('--dist') ?? path.join(root, 'dist'));
 // The names-retained rebuild for size by crate takes a minute under load: not in --quick unless asked.
 const sizeDetail = !quick || argv.includes('--size-detail');
+// The Backstage CLI builds with and without the package take minutes: full runs, or --cli-app.
+const cliApp = (!quick || argv.includes('--cli-app')) && !argv.includes('--no-cli-app');
 
 const P = quick ? {
   coldLoads: 3, firstSignIns: 1, repeatSignIns: 1, restoreLoads: 2, stormNs: [1, 10, 100, 1000], stormReps: 1,
@@ -103,47 +107,39 @@ async function main() {
   machine.date = new Date().toISOString();
   log(`${quick ? 'QUICK' : 'FULL'} run; load average ${machine.loadAvgStart.join(' ')} on ${machine.cores} cores`);
 
-  // A private copy of pkg/: others may rebuild it while we run.
+  // A private copy of the package (pkg/ + dist/ + package.json): others may rebuild it while we run.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const www = path.join(tmp, 'www');
-  const ours = prepareOurs({ root, benchDir, pkgSrc, tmp });
-  const { pkgDir } = ours;
+  const ours = prepareOurs({ root, benchDir, pkgSrc, distSrc, tmp });
+  const { packageDir, pkgDir } = ours;
   machine.oursBuild = ours.source;
+  machine.fastPath = /^export class AuthClient extends AuthClientCore/m.test(fs.readFileSync(path.join(pkgDir, 'backstage_wasm_auth.js'), 'utf8'));
   machine.wasmOpt = sh(ours.wasmOpt, ['--version']);
-  check('pkg/ from scripts/build instantiates (wasm + glue)', !ours.shippedError, ours.shippedError ?? '');
+  check('pkg/ from scripts/build instantiates (each module: wasm + glue)', !ours.shippedError, ours.shippedError ?? '');
   if (ours.shippedError) log(`pkg/ does not instantiate; measuring ${ours.source}`);
 
-  log(`sizes (esbuild bundles${sizeDetail ? ', names-retained rebuild for size by crate, twiggy' : ''})`);
-  const sizes = await measureSizes({ root, benchDir, pkgDir, tmp, wasmOpt: ours.wasmOpt, detail: sizeDetail });
+  log(`sizes (esbuild bundles of each entry${sizeDetail ? ', names-retained rebuild of the core for size by crate, twiggy' : ''})`);
+  const sizes = await measureSizes({ root, benchDir, packageDir, tmp, wasmOpt: ours.wasmOpt, detail: sizeDetail });
   for (const k of ['raw', 'gzip', 'brotli']) {
     sample(`size_${k}_bytes`, 'ours', sizes.ours.total[k]);
     sample(`size_${k}_bytes`, 'peer', sizes.peer.oauth2[k]);
     sample(`size_${k}_bytes`, 'oidcts', sizes.oidcts.userManager[k]);
   }
-  check('sizes measured', sizes.ours.wasm.raw > 0 && sizes.peer.oauth2.raw > 0);
-  // The Backstage-only build (cargo --no-default-features), when bench/run built it (not --skip-build).
-  const slimSrc = path.resolve(argValue('--pkg-slim') ?? path.join(root, 'pkg-slim'));
-  if (fs.existsSync(path.join(slimSrc, 'backstage_wasm_auth_bg.wasm'))) {
-    const slimDir = path.join(tmp, 'pkg-slim');
-    fs.cpSync(slimSrc, slimDir, { recursive: true });
-    const slim = await measureSizes({ root, benchDir, pkgDir: slimDir, tmp, wasmOpt: ours.wasmOpt, detail: false });
-    sizes.ours.slim = slim.ours;
-    for (const k of ['gzip', 'brotli']) {
-      sample(`size_slim_${k}_bytes`, 'ours', slim.ours.total[k]);
-      sample(`size_slim_${k}_bytes`, 'peer', sizes.peer.oauth2[k]);
-    }
-    check('the Backstage-only build is smaller than the full one', slim.ours.total.gzip < sizes.ours.total.gzip,
-      `${slim.ours.total.gzip} vs ${sizes.ours.total.gzip} B gzip`);
-  } else {
-    log('pkg-slim/ not built (bench/run builds it; --skip-build does not): no Backstage-only size row');
+  sample('size_pkce_gzip_bytes', 'ours', sizes.ours.pkce.gzip);
+  sample('size_pkce_gzip_bytes', 'oidcts', sizes.oidcts.userManager.gzip);
+  sample('theme_frame_gzip_bytes', 'ours', sizes.ours.themeFrame.gzip);
+  check('sizes measured', sizes.ours.total.raw > 0 && sizes.peer.oauth2.raw > 0);
+  for (const e of Object.values(sizes.ours.entries)) {
+    check(`size entry ${e.name}: no base64 copy of a wasm module in the browser bundle`, e.base64Copies.length === 0, e.base64Copies.join(', '));
+    check(`size entry ${e.name}: ${e.what} loads pkg/${e.glue}.js`, e.glueReached);
   }
   if (sizes.breakdown.codeBytesNamedBuild && sizes.breakdown.codeBytesShipped) {
     const d = Math.abs(sizes.breakdown.codeBytesNamedBuild - sizes.breakdown.codeBytesShipped);
     if (d > 0.02 * sizes.breakdown.codeBytesShipped) {
-      log(`note: the names-retained build's code section (${sizes.breakdown.codeBytesNamedBuild} B) differs from pkg's (${sizes.breakdown.codeBytesShipped} B): target/ changed since pkg/ was built?`);
+      log(`note: the names-retained build's code section (${sizes.breakdown.codeBytesNamedBuild} B) differs from pkg's (${sizes.breakdown.codeBytesShipped} B) by more than 2 %`);
     }
   }
-  const bundles = await buildClientBundles({ benchDir, pkgDir, www });
+  const bundles = await buildClientBundles({ benchDir, packageDir, www });
 
   const routes = {};
   const app = await startAppServer({ root: www, routes });
@@ -165,6 +161,26 @@ async function main() {
   }
 
   try {
+    // ---- 1b. the Backstage CLI app build, with and without the package (bytes only)
+    let cliAppResult = { skipped: quick ? 'not in --quick mode (--cli-app adds it)' : '--no-cli-app' };
+    if (cliApp) {
+      log('Backstage CLI app build with and without the package (two rspack builds)');
+      cliAppResult = await measureCliAppDelta({ root, benchDir, tmp, packageDir, browser, backendUrl: stack.backendUrl, startAppServer, log });
+      if (cliAppResult.skipped) log(`cli-app: skipped: ${cliAppResult.skipped}`);
+      else {
+        const w = cliAppResult.with, wo = cliAppResult.without;
+        for (const [metric, pick] of [['cli_app_sign_in_page_bytes', x => x.signInPage.raw], ['cli_app_sign_in_page_gzip_bytes', x => x.signInPage.gzip],
+          ['cli_app_dist_bytes', x => x.dist.raw], ['cli_app_dist_gzip_bytes', x => x.dist.gzip]]) {
+          sample(metric, 'ours', pick(w));
+          sample(metric, 'peer', pick(wo));
+        }
+        check('cli-app with the package: no base64 copy of a wasm module in dist/', w.base64Copies.length === 0, w.base64Copies.join(', '));
+        check('cli-app with the package: the sign-in page fetches the core .wasm only', w.wasmFetched.length === 1 && !/pkce|theme/.test(w.wasmFetched[0]),
+          w.wasmFetched.join(', '));
+      }
+    }
+    sizes.cliApp = cliAppResult;
+
     // ---- 2. cold start: script start -> ready client (fetch + compile + instantiate + construct)
     log(`cold start: ${P.coldLoads} page loads per client, interleaved`);
     {
@@ -275,23 +291,43 @@ async function main() {
     log(`cached getAccessToken(): ${P.cachedRuns} run(s) x ${P.cachedBatches} batches x ${P.batchSize} calls per client (isolated page)`);
     const iso = {};
     ctxs.oidcts = await browser.newContext();
-    for (const c of [...SIDES, 'oidcts']) {
+    // The wrapper (WasmAuthApi) runs in ours' context: the refresh cookie of ours' sign-in.
+    ctxs.wrapper = ctxs.ours;
+    const CACHED = [...SIDES, 'oidcts', 'wrapper'];
+    for (const c of CACHED) {
       const page = await ctxs[c].newPage();
       const r = await load(page, url(c, { iso: true }));
       check(`${c}: benchmark page is cross-origin isolated`, r.isolated === true);
       const token = await page.evaluate(() => window.bench.getToken());
-      check(`${c}: isolated page gets a session${c === 'oidcts' ? '' : ' through /refresh'}`, typeof token === 'string' && token.length > 0);
+      check(`${c}: isolated page gets a session${c === 'oidcts' ? '' : c === 'wrapper' ? ' (/refresh or a sibling tab)' : ' through /refresh'}`,
+        typeof token === 'string' && token.length > 0);
       await page.evaluate(([b, s]) => window.harness.cachedRun(window.bench, { batches: b, size: s }), [Math.min(100, P.cachedBatches), P.batchSize]);
+      if (machine.fastPath && (c === 'ours' || c === 'wrapper')) {
+        // The hot path's JS half: a cached session's token is the same resolved promise each time.
+        const same = await page.evaluate(() => window.bench.getToken() === window.bench.getToken());
+        check(`${c}: fast path: a cached getAccessToken() returns the same already-resolved promise`, same);
+      }
       iso[c] = page;
     }
+    const order = run => (run % 2 ? [...CACHED].reverse() : CACHED);
     for (let run = 0; run < P.cachedRuns; run++) {
-      for (const c of run % 2 ? ['oidcts', 'peer', 'ours'] : ['ours', 'peer', 'oidcts']) {
+      for (const c of order(run)) {
         const n0 = refreshes();
         const r = await iso[c].evaluate(([b, s]) => window.harness.cachedRun(window.bench, { batches: b, size: s }), [P.cachedBatches, P.batchSize]);
-        sample('cached_get_access_token_p50_us', c, r.p50Us);
-        sample('cached_get_access_token_p99_us', c, r.p99Us);
-        sample('cached_get_access_token_mean_us', c, r.meanUs);
-        sample('cached_calls_per_sec', c, r.callsPerSec);
+        if (c === 'wrapper') {
+          sample('wrapper_get_access_token_p50_us', 'ours', r.p50Us);
+          sample('wrapper_get_access_token_p99_us', 'ours', r.p99Us);
+        } else {
+          sample('cached_get_access_token_p50_us', c, r.p50Us);
+          sample('cached_get_access_token_p99_us', c, r.p99Us);
+          sample('cached_get_access_token_mean_us', c, r.meanUs);
+          sample('cached_calls_per_sec', c, r.callsPerSec);
+        }
+        if (c === 'peer') {
+          // The peer has no wrapper: its OAuth2 is what a Backstage app's API ref resolves to.
+          sample('wrapper_get_access_token_p50_us', 'peer', r.p50Us);
+          sample('wrapper_get_access_token_p99_us', 'peer', r.p99Us);
+        }
         check(`${c}: cached getAccessToken() is stable and does no I/O`, r.tokenStable && refreshes() === n0);
       }
     }
@@ -331,6 +367,7 @@ async function main() {
         sample('memory_js_heap_growth_bytes', c, after - before);
         sample('memory_wasm_linear_bytes', c, wasmBytes);
         sample('memory_total_bytes', c, after + wasmBytes);
+        sample('memory_bytes', c, after + wasmBytes);
       }
     }
 

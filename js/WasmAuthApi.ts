@@ -95,8 +95,14 @@ export class WasmAuthApi implements WasmAuthApiType {
   }
 
   #options: AuthClientOptions;
-  #client: CoreAuthClient | undefined;
   #clientPromise: Promise<CoreAuthClient> | undefined;
+  // The hot path's fields are plain properties (TS-private), not #private: a bundler that
+  // down-levels class fields turns #fields into WeakMap lookups.
+  /** The loaded client: once set, calls go to it synchronously. */
+  private client: CoreAuthClient | undefined;
+  /** The client's last promise for a `getAccessToken()` without scopes, and its `?? ''` mapping. */
+  private lastToken: Promise<string | undefined> | undefined;
+  private lastTokenMapped: Promise<string> | undefined;
 
   private constructor(options: WasmAuthApiOptions) {
     this.#options = coreOptions(options);
@@ -108,19 +114,21 @@ export class WasmAuthApi implements WasmAuthApiType {
   }
 
   /**
-   * Resolves to the WASM `AuthClient`, loading the core the first time. Exposed for advanced use
-   * (e.g. calling `free()` in tests); apps do not need it.
+   * Resolves to the WASM `AuthClient`, loading the core the first time (the PKCE build when the
+   * options say `flow: 'pkce'`). Exposed for advanced use (e.g. calling `free()` in tests); apps
+   * do not need it.
    */
   getClient(): Promise<CoreAuthClient> {
-    if (this.#client) return Promise.resolve(this.#client);
+    if (this.client) return Promise.resolve(this.client);
     if (!this.#clientPromise) {
-      this.#clientPromise = loadWasmCore().then(core => {
-        this.#client = new core.AuthClient(this.#options);
+      this.#clientPromise = loadWasmCore(this.#options).then(core => {
+        const client = new core.AuthClient(this.#options);
         // Backstage's SignInPage shows a failed redirect sign-in's ?error= itself and does not
         // sign in again on its own: the user's next click must leave for the IdP again, not be
         // answered with the same error by the core (which keeps it for apps without that page).
-        this.#client.takeRedirectError();
-        return this.#client;
+        client.takeRedirectError();
+        this.client = client;
+        return client;
       });
       this.#clientPromise.catch(() => {
         this.#clientPromise = undefined;
@@ -129,24 +137,44 @@ export class WasmAuthApi implements WasmAuthApiType {
     return this.#clientPromise;
   }
 
-  /** {@inheritDoc @backstage/core-plugin-api#OAuthApi.getAccessToken} */
-  async getAccessToken(
-    scope?: string | string[],
-    options?: AuthRequestOptions,
-  ): Promise<string> {
-    const client = this.#client ?? (await this.getClient());
-    return (await client.getAccessToken(scope, options)) ?? '';
+  /**
+   * {@inheritDoc @backstage/core-plugin-api#OAuthApi.getAccessToken}
+   *
+   * @remarks
+   * Once the core has loaded, the call goes straight to the client: a cached session's token
+   * comes back as the same already-resolved promise every time (no wasm call, no extra promise).
+   */
+  getAccessToken(scope?: string | string[], options?: AuthRequestOptions): Promise<string> {
+    const client = this.client;
+    if (client === undefined) {
+      return this.getClient().then(() => this.getAccessToken(scope, options));
+    }
+    let token: Promise<string | undefined>;
+    try {
+      token = client.getAccessToken(scope, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Backstage's signature is Promise<string>: '' where the core has no token (signed-in guest).
+    // The client's fast path hands out one promise per session: map it once, reuse the mapping.
+    if (token === this.lastToken) return this.lastTokenMapped!;
+    const mapped = token.then(value => value ?? '');
+    if (scope === undefined) {
+      this.lastToken = token;
+      this.lastTokenMapped = mapped;
+    }
+    return mapped;
   }
 
   /** {@inheritDoc @backstage/core-plugin-api#OpenIdConnectApi.getIdToken} */
   async getIdToken(options?: AuthRequestOptions): Promise<string> {
-    const client = this.#client ?? (await this.getClient());
+    const client = this.client ?? (await this.getClient());
     return (await client.getIdToken(options)) ?? '';
   }
 
   /** {@inheritDoc @backstage/core-plugin-api#ProfileInfoApi.getProfile} */
   async getProfile(options?: AuthRequestOptions): Promise<ProfileInfo | undefined> {
-    const client = this.#client ?? (await this.getClient());
+    const client = this.client ?? (await this.getClient());
     return client.getProfile(options);
   }
 
@@ -154,19 +182,19 @@ export class WasmAuthApi implements WasmAuthApiType {
   async getBackstageIdentity(
     options?: AuthRequestOptions,
   ): Promise<BackstageIdentityResponse | undefined> {
-    const client = this.#client ?? (await this.getClient());
+    const client = this.client ?? (await this.getClient());
     return client.getBackstageIdentity(options);
   }
 
   /** {@inheritDoc @backstage/core-plugin-api#SessionApi.signIn} */
   async signIn(): Promise<void> {
-    const client = this.#client ?? (await this.getClient());
+    const client = this.client ?? (await this.getClient());
     await client.signIn();
   }
 
   /** {@inheritDoc @backstage/core-plugin-api#SessionApi.signOut} */
   async signOut(): Promise<void> {
-    const client = this.#client ?? (await this.getClient());
+    const client = this.client ?? (await this.getClient());
     await client.signOut();
   }
 
@@ -178,8 +206,8 @@ export class WasmAuthApi implements WasmAuthApiType {
    * Subscribing starts loading the core if it has not loaded yet.
    */
   sessionState$(): SessionStateObservable {
-    const source: CoreObservable<SessionState> = this.#client
-      ? this.#client.sessionState$()
+    const source: CoreObservable<SessionState> = this.client
+      ? this.client.sessionState$()
       : deferredObservable(() => this.getClient().then(client => client.sessionState$()));
     return source as unknown as SessionStateObservable;
   }

@@ -7,7 +7,11 @@
 //   theme=light|dark                  initial theme (else the last choice, else the OS preference)
 //   margin=180                        refreshMarginSeconds of every client
 //   idp=http://127.0.0.1:7010         the OpenID provider's issuer for the PKCE card (exactly its `issuer`)
+// Three modules of pkg/ (scripts/build): the Backstage flows, their superset with flow 'pkce' (what
+// an app loads only when it configures that flow) and the theme bridge.
 import * as wasm from '/pkg/backstage_wasm_auth.js';
+import * as wasmPkce from '/pkg/backstage_wasm_auth_pkce.js';
+import * as wasmTheme from '/pkg/backstage_wasm_auth_theme.js';
 
 const params = new URLSearchParams(location.search);
 const BACKEND = params.get('backend') || 'http://127.0.0.1:7007';
@@ -693,16 +697,16 @@ function setupTheme() {
   applyPageTheme(THEMES[currentVariant]);
 
   const box = $('#frame-box');
-  if (typeof wasm.ThemeHost !== 'function') {
+  if (typeof wasmTheme.ThemeHost !== 'function') {
     box.replaceChildren(h('div.placeholder', h('div', h('strong', 'Theme bridge not built yet'), h('br'),
-      'pkg/ has no ThemeHost export: rebuild with scripts/build.')));
-    log('error', 'theme', 'pkg/ has no ThemeHost: the theme bridge is not built');
+      'pkg/backstage_wasm_auth_theme.js has no ThemeHost export: rebuild with scripts/build.')));
+    log('error', 'theme', 'pkg/backstage_wasm_auth_theme.js has no ThemeHost: the theme bridge is not built');
   } else {
     const src = `${FRAME_ORIGIN}/theme-frame.html?parent=${encodeURIComponent(location.origin)}`;
     const iframe = h('iframe#theme-frame', { title: 'Embedded plugin on another origin', src, loading: 'eager' });
     box.replaceChildren(iframe, h('span.frame-label', FRAME_ORIGIN));
     try {
-      themeHost = new wasm.ThemeHost(THEMES[currentVariant]);
+      themeHost = new wasmTheme.ThemeHost(THEMES[currentVariant]);
       themeHost.attach(iframe, FRAME_ORIGIN);
       log('info', 'theme', ['ThemeHost attached to ', h('code', src.split('?')[0])]);
       iframe.addEventListener('load', () => setTimeout(renderThemeStats, 100));
@@ -748,15 +752,15 @@ async function boot() {
 
   const t0 = performance.now();
   try {
-    await wasm.default();
+    await Promise.all([wasm.default(), wasmPkce.default(), wasmTheme.default()]);
   } catch (err) {
     const banner = $('#banner');
     banner.hidden = false;
-    banner.textContent = `Could not load /pkg/backstage_wasm_auth.js: ${err.message}. Build it with scripts/build.`;
+    banner.textContent = `Could not load the WASM modules of /pkg/: ${err.message}. Build them with scripts/build.`;
     throw err;
   }
   const initMs = performance.now() - t0;
-  log('ok', 'wasm', ['WebAssembly core initialised (', h('code', 'init()'), ')'], initMs);
+  log('ok', 'wasm', ['WebAssembly modules initialised (', h('code', 'init()'), ': core, PKCE, theme)'], initMs);
   fetch('/pkg/backstage_wasm_auth_bg.wasm', { method: 'HEAD', cache: 'no-store' }).then(r => {
     const n = Number(r.headers.get('content-length'));
     $('#hdr-wasm').textContent = n ? `${Math.round(n / 1024)} KB · init ${fmtMs(initMs)}` : `init ${fmtMs(initMs)}`;
@@ -767,7 +771,7 @@ async function boot() {
   for (const def of PROVIDERS) {
     let client;
     try {
-      client = new wasm.AuthClient(isPkce(def)
+      client = new (isPkce(def) ? wasmPkce : wasm).AuthClient(isPkce(def)
         ? {
             provider: { id: def.providerId, title: def.clientTitle },
             flow: 'pkce',

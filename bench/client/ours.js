@@ -1,4 +1,5 @@
-// Bench adapter for OUR client: the wasm-bindgen `--target web` package from scripts/build (pkg/).
+// Bench adapter for OUR client: the wasm-bindgen `--target web` core from scripts/build
+// (pkg/backstage_wasm_auth.js, the Backstage-flow module the npm wrapper loads by default).
 // Bundled with esbuild --bundle --minify by bench/lib/pages.mjs (the glue is minified the way an
 // app's bundler would); the .wasm is fetched next to the bundle (instantiateStreaming).
 import init, { AuthClient } from '../../pkg/backstage_wasm_auth.js';
@@ -14,7 +15,7 @@ export async function create(cfg) {
     getAuthBaseUrl: async () => `${cfg.backendUrl}/api/auth`,
     environment: 'development',
     defaultScopes: cfg.scopes,
-    storage: 'session',
+    // Every other option at its default (storage 'session', crossTabSync on, margins), as the peer.
   });
   t.push(performance.now());
   return {

@@ -1,24 +1,31 @@
 // The benchmark pages: one esbuild bundle per client (same options for all: --bundle --minify, ESM),
-// the in-page harness, and HTML routes. Pages under /iso/ are cross-origin isolated (COOP+COEP),
+// the in-page harness, and HTML routes. `ours` is the raw AuthClient of pkg/ (its default export
+// fetches the .wasm next to the bundle); `wrapper` is the npm wrapper's WasmAuthApi on the same
+// core (it fetches /pkg/backstage_wasm_auth_bg.wasm, as its loader's URL says). Pages under /iso/ are cross-origin isolated (COOP+COEP),
 // where performance.now() has 5 µs resolution instead of 100 µs.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { ESBUILD_OPTIONS } from './sizes.mjs';
 
-export const CLIENTS = ['ours', 'peer', 'oidcts'];
+export const CLIENTS = ['ours', 'peer', 'oidcts', 'wrapper'];
 export const ISOLATION_HEADERS = Object.freeze({
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 });
 
-/** Bundles client/{ours,peer,oidcts}.js into `www` (ours against the pkg copy in `pkgDir`). */
-export async function buildClientBundles({ benchDir, pkgDir, www }) {
-  fs.mkdirSync(www, { recursive: true });
+/**
+ * Bundles client/{ours,peer,oidcts,wrapper}.js into `www`: ours against the package copy's pkg/,
+ * wrapper against its dist/ (`backstage-wasm-auth/WasmAuthApi`, which reaches the same pkg/).
+ */
+export async function buildClientBundles({ benchDir, packageDir, www }) {
+  const pkgDir = path.join(packageDir, 'pkg');
+  fs.mkdirSync(path.join(www, 'pkg'), { recursive: true });
   const pkgPlugin = {
-    name: 'pkg-copy',
+    name: 'package-copy',
     setup(build) {
       build.onResolve({ filter: /pkg\/backstage_wasm_auth\.js$/ }, () => ({ path: path.join(pkgDir, 'backstage_wasm_auth.js') }));
+      build.onResolve({ filter: /^backstage-wasm-auth\/WasmAuthApi$/ }, () => ({ path: path.join(packageDir, 'dist', 'WasmAuthApi.js') }));
     },
   };
   for (const c of CLIENTS) {
@@ -31,8 +38,10 @@ export async function buildClientBundles({ benchDir, pkgDir, www }) {
     const out = fs.readFileSync(path.join(www, `c-${c}.js`), 'utf8');
     const bare = /(?:^|[;}\s])import\s*(?:[\w{}\s,*]+from\s*)?["']([^./"'][^"']*)["']/.exec(out);
     if (bare) throw new Error(`c-${c}.js still imports the bare module "${bare[1]}"`);
+    if (/['"`]AGFzbQ/.test(out)) throw new Error(`c-${c}.js carries a base64 copy of a wasm module`);
   }
   fs.copyFileSync(path.join(pkgDir, 'backstage_wasm_auth_bg.wasm'), path.join(www, 'backstage_wasm_auth_bg.wasm'));
+  fs.copyFileSync(path.join(pkgDir, 'backstage_wasm_auth_bg.wasm'), path.join(www, 'pkg', 'backstage_wasm_auth_bg.wasm'));
   fs.copyFileSync(path.join(benchDir, 'client', 'harness.js'), path.join(www, 'harness.js'));
   const sizes = Object.fromEntries(CLIENTS.map(c => [c, fs.statSync(path.join(www, `c-${c}.js`)).size]));
   return { sizes };

@@ -1,32 +1,27 @@
-// Shipped size: our pkg (wasm + wasm-bindgen glue, minified by esbuild the way an app bundles it;
-// also as shipped, unminified) vs Backstage's OAuth2 and oidc-client-ts, bundled by the same
-// esbuild (--bundle --minify, ESM, React external). Plus our code size by crate and by module,
-// from a names-retained copy of the release wasm (same wasm-bindgen + wasm-opt -Oz, plus -g).
+// Shipped size. Ours: what a browser fetches per entry of the npm package (scripts/size-budget.mjs,
+// the same figures CI's size budget checks): a Backstage app using the API ref (the wrapper's
+// entry, esbuild-minified with React/Backstage/MUI external, + its lazy glue chunk + the core
+// .wasm), the same with flow 'pkce', and the theme-frame entry. Also each wasm module and glue on
+// its own. Peer: Backstage's OAuth2 and oidc-client-ts, bundled by esbuild (--bundle --minify, ESM,
+// React external). Plus our core's code size by crate and by module, from a names-retained copy of
+// the core module's own cargo output (pkg/cargo/backstage_wasm_auth.wasm: same wasm-bindgen +
+// wasm-opt -Oz, plus -g).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { readWasm, attribute } from './wasm-names.mjs';
 import { dependencyCost } from './deps.mjs';
-import { bindgenAndOpt, cargoWasm, toolEnv, wasmOptVersion } from './ours-build.mjs';
+import { MODULES, bindgenAndOpt, cargoWasm, toolEnv, wasmOptVersion } from './ours-build.mjs';
+import { measure, measureEntries, sum } from '../../scripts/size-budget.mjs';
 
+export { measure };
+
+/** What bench's client pages are bundled with (one file per client, no splitting). */
 export const ESBUILD_OPTIONS = Object.freeze({
   bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022',
   external: ['react', 'react-dom', 'react-router-dom', 'react/jsx-runtime'], logLevel: 'error',
 });
-
-export function measure(buf) {
-  return {
-    raw: buf.length,
-    gzip: zlib.gzipSync(buf, { level: 9 }).length,
-    brotli: zlib.brotliCompressSync(buf, {
-      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
-    }).length,
-  };
-}
-const add = (...ms) => ms.reduce((a, m) => ({ raw: a.raw + m.raw, gzip: a.gzip + m.gzip, brotli: a.brotli + m.brotli }),
-  { raw: 0, gzip: 0, brotli: 0 });
 
 /** Bundles several one-line entries in one esbuild pass (core-app-api's index has ~3000 inputs). */
 async function bundleAll(entries, benchDir, tmp) {
@@ -45,52 +40,64 @@ async function bundleAll(entries, benchDir, tmp) {
   }
 }
 
-/** A names-retained copy of the shipped wasm: wasm-bindgen + wasm-opt -Oz -g on cargo's output. */
-function namedWasm(root, tmp, wasmOpt) {
-  if (!fs.existsSync(cargoWasm(root))) return { error: `${cargoWasm(root)} not found` };
+/** A names-retained copy of the core module: wasm-bindgen + wasm-opt -Oz -g on its cargo output. */
+function namedWasm(pkgDir, tmp, wasmOpt) {
+  const cargoFile = cargoWasm(pkgDir);
+  if (!fs.existsSync(cargoFile)) return { error: `${cargoFile} not found (scripts/build keeps each module's cargo output in pkg/cargo/)` };
   try {
-    return { file: bindgenAndOpt({ root, outDir: path.join(tmp, 'named'), wasmOpt, extra: ['-g'] }), env: toolEnv() };
+    return { file: bindgenAndOpt({ cargoFile, module: MODULES[0], outDir: path.join(tmp, 'named'), wasmOpt, extra: ['-g'] }), env: toolEnv() };
   } catch (e) {
     return { error: String(e.stderr ?? e.message).slice(0, 400) };
   }
 }
 
-export async function measureSizes({ root, benchDir, pkgDir, tmp, wasmOpt = 'wasm-opt', detail = true }) {
-  const pkg = pkgDir ?? path.join(root, 'pkg');
-  const wasmBuf = fs.readFileSync(path.join(pkg, 'backstage_wasm_auth_bg.wasm'));
-  const glueBuf = fs.readFileSync(path.join(pkg, 'backstage_wasm_auth.js'));
+export async function measureSizes({ root, benchDir, packageDir, tmp, wasmOpt = 'wasm-opt', detail = true }) {
+  const pkg = path.join(packageDir, 'pkg');
+  const entries = await measureEntries({ packageDir });
   const b = await bundleAll({
-    ours: `export { default, AuthClient } from ${JSON.stringify(path.join(pkg, 'backstage_wasm_auth.js'))};`,
+    ...Object.fromEntries(MODULES.map(m => [m, `export * from ${JSON.stringify(path.join(pkg, `${m}.js`))};\n`
+      + `export { default } from ${JSON.stringify(path.join(pkg, `${m}.js`))};`])),
     oauth2: `export { OAuth2 } from '@backstage/core-app-api';`,
     oauth2rm: `export { OAuth2, OAuthRequestManager } from '@backstage/core-app-api';`,
     oidcts: `export { UserManager } from 'oidc-client-ts';`,
   }, benchDir, tmp);
-  const glueMin = b.ours;
-  const wasm = measure(wasmBuf);
-  const ours = {
-    wasm,
-    glueMinified: measure(glueMin),
-    glueAsShipped: measure(glueBuf),
-  };
-  ours.total = add(ours.wasm, ours.glueMinified);
-  ours.totalAsShipped = add(ours.wasm, ours.glueAsShipped);
 
-  // The npm wrapper (dist/, built by `npm run build:js`), when present: its JS as published.
-  const dist = path.join(root, 'dist');
+  const modules = Object.fromEntries(MODULES.map(m => {
+    const wasm = measure(fs.readFileSync(path.join(pkg, `${m}_bg.wasm`)));
+    const glueMinified = measure(b[m]);
+    const glueAsShipped = measure(fs.readFileSync(path.join(pkg, `${m}.js`)));
+    return [m, { wasm, glueMinified, glueAsShipped, total: sum([wasm, glueMinified]) }];
+  }));
+  const ours = {
+    // The headline: what a Backstage app using the API ref fetches (wrapper + glue + core wasm).
+    total: entries.backstage.total,
+    pkce: entries.pkce.total,
+    themeFrame: entries['theme-frame'].total,
+    entries,
+    modules,
+    // The core module alone (wasm + glue minified the way an app bundles it), as before.
+    wasm: modules.backstage_wasm_auth.wasm,
+    glueMinified: modules.backstage_wasm_auth.glueMinified,
+    glueAsShipped: modules.backstage_wasm_auth.glueAsShipped,
+  };
+
+  // The npm wrapper (dist/, from js/build.mjs): its JS as published, and the Node/Jest-only copies.
+  const dist = path.join(packageDir, 'dist');
   if (fs.existsSync(path.join(dist, 'index.js'))) {
     const files = fs.readdirSync(dist).filter(f => f.endsWith('.js'));
-    const js = files.filter(f => f !== 'wasm-bytes.js');
-    ours.npmWrapperJs = { files: js, ...add(...js.map(f => measure(fs.readFileSync(path.join(dist, f))))) };
-    if (files.includes('wasm-bytes.js')) ours.npmInlineWasmFallback = measure(fs.readFileSync(path.join(dist, 'wasm-bytes.js')));
+    const inline = files.filter(f => /^wasm-bytes/.test(f));
+    const js = files.filter(f => !inline.includes(f));
+    ours.npmWrapperJs = { files: js, ...sum(js.map(f => measure(fs.readFileSync(path.join(dist, f))))) };
+    if (inline.length) ours.npmInlineWasmFallback = { files: inline, ...sum(inline.map(f => measure(fs.readFileSync(path.join(dist, f))))) };
   }
 
   const peer = { oauth2: measure(b.oauth2), oauth2WithRequestManager: measure(b.oauth2rm) };
   const oidcts = { userManager: measure(b.oidcts) };
 
-  // Where our bytes go.
-  const shipped = readWasm(wasmBuf);
-  const breakdown = { sections: shipped.sections };
-  const named = detail ? namedWasm(root, tmp, wasmOpt) : { error: 'skipped in --quick mode (bench/run --quick --size-detail adds it)' };
+  // Where our bytes go: the core module (what the Backstage entry fetches), from its own cargo output.
+  const shipped = readWasm(fs.readFileSync(path.join(pkg, `${MODULES[0]}_bg.wasm`)));
+  const breakdown = { module: MODULES[0], sections: shipped.sections };
+  const named = detail ? namedWasm(pkg, tmp, wasmOpt) : { error: 'skipped in --quick mode (bench/run --quick --size-detail adds it)' };
   breakdown.wasmOpt = wasmOptVersion(wasmOpt);
   if (named.file) {
     const w = readWasm(fs.readFileSync(named.file));

@@ -17,15 +17,18 @@ const TTL = 10;
 
 const APP_HTML = `<!doctype html><meta charset="utf-8"><title>handoff e2e</title>
 <script type="module">
+// The Backstage flows from the core, flow 'pkce' from its PKCE build (as the npm wrapper loads them).
 import init, { AuthClient } from '/pkg/backstage_wasm_auth.js';
-const ready = init();
+import initPkce, { AuthClient as PkceAuthClient } from '/pkg/backstage_wasm_auth_pkce.js';
+const ready = Promise.all([init(), initPkce()]);
 const clients = {}, states = {}, pending = {};
 const plain = v => v === undefined ? { undefined: true } : JSON.parse(JSON.stringify(v));
 const errorOf = e => ({ name: e?.name, message: e?.message, backendName: e?.backendName ?? null });
 window.t = {
   ready: () => ready.then(() => true),
   make(name, options) {
-    clients[name] = new AuthClient(options);
+    const pkce = options.flow === 'pkce' || (options.flow == null && options.pkce != null);
+    clients[name] = new (pkce ? PkceAuthClient : AuthClient)(options);
     states[name] = [];
     clients[name].sessionState$().subscribe(s => states[name].push(s));
     return true;

@@ -15,11 +15,12 @@ const T = { timeout: 60_000 };
 const TTL = 6;
 
 // ---------------------------------------------------------------------------------------------
-// The test app: our client from /pkg/, `window.t` for page.evaluate (plain JSON results only).
+// The test app: our client's PKCE build (/pkg/backstage_wasm_auth_pkce.js, the module an app loads
+// for flow 'pkce'), `window.t` for page.evaluate (plain JSON results only).
 
 const APP_HTML = `<!doctype html><meta charset="utf-8"><title>pkce e2e</title>
 <script type="module">
-import init, { AuthClient } from '/pkg/backstage_wasm_auth.js';
+import init, { AuthClient } from '/pkg/backstage_wasm_auth_pkce.js';
 const ready = init();
 const clients = {}, states = {}, pending = {};
 const plain = v => v === undefined ? { undefined: true } : JSON.parse(JSON.stringify(v));

@@ -4,6 +4,7 @@
 // catalog call with the Backstage token → reload (session restored without a popup) → the theme
 // bridge (<ThemedIframe> framing a page from a second origin, app theme switched) → sign out.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,15 +21,19 @@ const args = process.argv.slice(2);
 const discovery = args.includes('--discovery');
 const dist = path.resolve(here, args.find(a => !a.startsWith('--')) ?? 'dist');
 assert.ok(fs.existsSync(path.join(dist, 'index.html')), `no build in ${dist}`);
-// The lazy chunk holding the inlined fallback bytes (base64 of '\0asm' starts with 'AGFzbQ'),
-// whatever the bundler named it.
+// No copy of the WASM in the browser build: the package's inlined bytes (base64 of '\0asm' starts
+// with 'AGFzbQ') are reachable only under the `node` / `require` export conditions.
 const jsFiles = dir => fs.readdirSync(dir, { withFileTypes: true }).flatMap(e =>
   e.isDirectory() ? jsFiles(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : []);
 const wasmChunks = jsFiles(dist).filter(f => fs.readFileSync(f, 'latin1').match(/['"`]AGFzbQ/));
-assert.equal(wasmChunks.length, 1, `expected one chunk with the inlined WASM, found ${wasmChunks.length}`);
-const wasmChunkPath = '/' + path.relative(dist, wasmChunks[0]).split(path.sep).join('/');
-assert.ok(!fs.readFileSync(path.join(dist, 'index.html'), 'utf8').includes(path.basename(wasmChunkPath)),
-  'the fallback chunk is not lazy (referenced from index.html)');
+assert.deepEqual(wasmChunks.map(f => path.relative(dist, f)), [], 'the browser build carries a base64 copy of the WASM');
+// The three modules the package ships, as emitted assets (bundlers rename them: told apart by content).
+const installed = path.join(dist, '..', 'node_modules', 'backstage-wasm-auth');
+const digest = buf => crypto.createHash('sha256').update(buf).digest('hex');
+const moduleByDigest = Object.fromEntries(['core', 'pkce', 'theme'].map(k =>
+  [digest(fs.readFileSync(path.join(installed, 'pkg', `backstage_wasm_auth${k === 'core' ? '' : `_${k}`}_bg.wasm`))), k]));
+const kindOf = urlPath => moduleByDigest[digest(fs.readFileSync(path.join(dist, decodeURIComponent(urlPath))))] ?? 'unknown';
+const wasmAssets = fs.readdirSync(dist, { recursive: true }).map(String).filter(f => f.endsWith('.wasm')).map(f => `${f} (${kindOf(f)})`);
 const step = (msg, t0) => console.log(`[app-e2e] ${msg}${t0 ? ` (${Date.now() - t0} ms)` : ''}`);
 
 const routes = {};
@@ -37,7 +42,7 @@ const app = await startAppServer({ root: dist, routes });
 routes['/themed'] = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
 // The second origin (cross-site: localhost vs 127.0.0.1) for the themed iframe: a plain page that
 // loads backstage-wasm-auth/theme-frame from the installed package, unbundled.
-const pkgDir = path.join(dist, '..', 'node_modules', 'backstage-wasm-auth');
+const pkgDir = installed;
 const frameRoutes = {};
 const frameServer = await startAppServer({ host: 'localhost', root: pkgDir, routes: frameRoutes });
 frameRoutes['/frame.html'] = framePage(app.origin);
@@ -85,10 +90,13 @@ try {
   step('sign-in page shown with the WASM provider', t);
   // The core came from the .wasm asset the bundler emitted (streaming compile), not from the
   // inlined fallback chunk, which a browser never needs.
+  // Only the Backstage-flow core: not the PKCE build (no flow: 'pkce' here), not the theme bridge.
   const wasmFetches = wasmResponses.filter(r => r.ok);
   assert.equal(wasmFetches.length, 1, `expected one .wasm fetch, saw ${JSON.stringify(wasmResponses)}`);
   assert.equal(wasmFetches[0].type, 'application/wasm');
-  assert.ok(!requests.some(u => new URL(u).pathname === wasmChunkPath), `the fallback chunk ${wasmChunkPath} was loaded`);
+  assert.equal(kindOf(new URL(wasmFetches[0].url).pathname), 'core', `the sign-in page fetched ${wasmFetches[0].url}`);
+  assert.ok(!requests.some(u => /wasm-bytes/.test(u)), 'the inlined fallback was loaded');
+  step(`wasm assets in the build: ${wasmAssets.join(', ')}; fetched: ${new URL(wasmFetches[0].url).pathname}`);
   assert.equal(stack.count('oidc', 'start'), 0);
   assert.equal(stack.count('oidc', 'refresh'), 1, 'the sign-in page probes /refresh once (optional identity)');
 
@@ -306,9 +314,10 @@ async function themeBridge(page, frameOrigin, requests) {
   await page.emulateMedia({ colorScheme: 'light' });
   await expectTheme('light', 'light');
 
-  // The framed page loaded the core unbundled, from the package's own files: the .wasm by URL
-  // (streaming), never the inlined fallback.
+  // The framed page loaded the theme bridge's own module unbundled, from the package's files: the
+  // .wasm by URL (streaming), never an inlined fallback, and not the auth client's core.
   const frameRequests = requests.filter(u => u.startsWith(`${frameOrigin}/`)).map(u => new URL(u).pathname);
-  assert.ok(frameRequests.includes('/pkg/backstage_wasm_auth_bg.wasm'), frameRequests.join(' '));
-  assert.ok(!frameRequests.includes('/dist/wasm-bytes.js'), 'the frame loaded the inlined fallback');
+  const frameWasm = frameRequests.filter(p => p.endsWith('.wasm'));
+  assert.deepEqual([...new Set(frameWasm)], ['/pkg/backstage_wasm_auth_theme_bg.wasm'], frameRequests.join(' '));
+  assert.ok(!frameRequests.some(p => /wasm-bytes/.test(p)), 'the frame loaded an inlined fallback');
 }

@@ -16,7 +16,11 @@ const required = [
   'dist/core.js',
   'dist/observable.js',
   'dist/readConfig.js',
+  'dist/wasm-loader.js',
   'dist/wasm-bytes.js',
+  'dist/wasm-bytes-pkce.js',
+  'dist/wasm-bytes-theme.js',
+  'dist/no-wasm-bytes.js',
   'dist/theme/index.js',
   'dist/theme/index.d.ts',
   'dist/theme/frame.js',
@@ -24,15 +28,27 @@ const required = [
   'dist/theme/core.js',
   'dist/theme/palette.js',
   'pkg/backstage_wasm_auth.js',
+  'pkg/backstage_wasm_auth.d.ts',
   'pkg/backstage_wasm_auth_bg.wasm',
+  'pkg/backstage_wasm_auth_pkce.js',
+  'pkg/backstage_wasm_auth_pkce.d.ts',
+  'pkg/backstage_wasm_auth_pkce_bg.wasm',
+  'pkg/backstage_wasm_auth_theme.js',
+  'pkg/backstage_wasm_auth_theme.d.ts',
+  'pkg/backstage_wasm_auth_theme_bg.wasm',
 ];
 for (const f of required) assert.ok(files.includes(f), `tarball lacks ${f}`);
-const forbidden = files.filter(f => /^(js|src|tests|scripts|target|node_modules|docs)\//.test(f) || /\.rs$/.test(f));
+const forbidden = files.filter(f => /^(js|src|tests|scripts|target|node_modules|docs|pkg\/cargo)\//.test(f) || /\.rs$/.test(f));
 assert.deepEqual(forbidden, [], `tarball holds files it should not: ${forbidden.join(', ')}`);
-const wasm = info.files.find(f => f.path === 'pkg/backstage_wasm_auth_bg.wasm');
-const inline = info.files.find(f => f.path === 'dist/wasm-bytes.js');
-assert.ok(inline.size >= (wasm.size * 4) / 3, 'dist/wasm-bytes.js does not hold the whole .wasm');
+// Each inlined copy (Node/Jest only) holds its whole module.
+const size = p => info.files.find(f => f.path === p).size;
+for (const [mod, inline] of [['', 'wasm-bytes'], ['_pkce', 'wasm-bytes-pkce'], ['_theme', 'wasm-bytes-theme']]) {
+  assert.ok(size(`dist/${inline}.js`) >= (size(`pkg/backstage_wasm_auth${mod}_bg.wasm`) * 4) / 3,
+    `dist/${inline}.js does not hold the whole pkg/backstage_wasm_auth${mod}_bg.wasm`);
+}
+const kib = n => `${(n / 1024).toFixed(1)} KiB`;
 console.log(
-  `[pack] ${info.filename}: ${files.length} files, ${(info.size / 1024).toFixed(1)} KiB packed, ` +
-    `${(info.unpackedSize / 1024).toFixed(1)} KiB unpacked (wasm ${(wasm.size / 1024).toFixed(1)} KiB)`,
+  `[pack] ${info.filename}: ${files.length} files, ${kib(info.size)} packed, ${kib(info.unpackedSize)} unpacked `
+    + `(wasm: core ${kib(size('pkg/backstage_wasm_auth_bg.wasm'))}, pkce ${kib(size('pkg/backstage_wasm_auth_pkce_bg.wasm'))}, `
+    + `theme ${kib(size('pkg/backstage_wasm_auth_theme_bg.wasm'))})`,
 );

@@ -123,11 +123,18 @@ for (const entry of ['dist/index.js', 'dist/theme/frame.js']) {
 const themeImports = [...staticImports(`${pkgRoot}dist/theme/index.js`)].filter(s => !s.startsWith('/'));
 assert.deepEqual(themeImports.sort(), ['@backstage/core-plugin-api', '@material-ui/core', 'react']);
 
-// the inlined fallback holds exactly the shipped .wasm (a stale dist/ would not)
+// The inlined fallbacks hold exactly the shipped modules (a stale dist/ would not), and only the
+// `node` / `require` conditions reach them: any other resolver (browser bundlers) gets an empty module.
 const pkgDir = createRequire(import.meta.url).resolve('backstage-wasm-auth/package.json').replace(/package\.json$/, '');
-const inline = (await import(`${pkgDir}dist/wasm-bytes.js`)).default;
-assert.ok(Buffer.from(inline, 'base64').equals(fs.readFileSync(`${pkgDir}pkg/backstage_wasm_auth_bg.wasm`)),
-  'dist/wasm-bytes.js differs from pkg/backstage_wasm_auth_bg.wasm: rebuild with npm run build');
+const manifest = JSON.parse(fs.readFileSync(`${pkgDir}package.json`, 'utf8'));
+for (const [mod, inline] of [['', 'wasm-bytes'], ['_pkce', 'wasm-bytes-pkce'], ['_theme', 'wasm-bytes-theme']]) {
+  const bytes = (await import(`${pkgDir}dist/${inline}.js`)).default;
+  assert.ok(Buffer.from(bytes, 'base64').equals(fs.readFileSync(`${pkgDir}pkg/backstage_wasm_auth${mod}_bg.wasm`)),
+    `dist/${inline}.js differs from pkg/backstage_wasm_auth${mod}_bg.wasm: rebuild with npm run build`);
+  assert.deepEqual(manifest.imports[`#${inline}`],
+    { node: `./dist/${inline}.js`, require: `./dist/${inline}.js`, default: './dist/no-wasm-bytes.js' });
+}
+assert.equal((await import(`${pkgDir}dist/no-wasm-bytes.js`)).default, undefined);
 
 // the WASM core itself: in Node the .wasm URL is a file: URL, so the inlined fallback bytes are used
 const t0 = performance.now();
@@ -140,6 +147,14 @@ const client = await api.getClient();
 assert.equal(typeof client.getAccessToken, 'function');
 assert.equal(await api.getClient(), client, 'one AuthClient per API instance');
 assert.equal(asked.length, 0, 'discovery is asked lazily, per request, not at construction');
+// flow: 'pkce' loads the PKCE build, a module of its own; the Backstage core stays without it.
+const pkce = await main.loadWasmCore({ flow: 'pkce' });
+assert.notEqual(pkce, core);
+assert.equal(await main.loadWasmCore({ flow: 'pkce' }), pkce);
+assert.equal(await main.loadWasmCore({ pkce: { issuer: 'https://idp.example' } }), pkce, 'a pkce block alone means flow pkce');
+assert.equal(await main.loadWasmCore({ flow: 'popup' }), core);
+assert.equal(typeof pkce.AuthClient, 'function');
+assert.notEqual(pkce.AuthClient, core.AuthClient);
 
 console.log(
   `[smoke] Node ${process.version}: imports, refs, config, factory, alpha module, WASM core ` +

@@ -1,11 +1,16 @@
-// Type test: the wasm-bindgen output (pkg/backstage_wasm_auth.d.ts, from the Rust
-// `typescript_custom_section`s) still fits the contract the wrapper was written against
-// (js/core.ts, from docs/client-api.md). Fails to compile when they drift apart.
+// Type test: the wasm-bindgen output (pkg/backstage_wasm_auth.d.ts and its PKCE build's
+// pkg/backstage_wasm_auth_pkce.d.ts, from the Rust `typescript_custom_section`s) still fits the
+// contract the wrapper was written against (js/core.ts, from docs/client-api.md). Fails to
+// compile when they drift apart.
 import type * as Generated from '../../../pkg/backstage_wasm_auth.js';
+import type * as GeneratedPkce from '../../../pkg/backstage_wasm_auth_pkce.js';
 import type { AuthClientOptions, CoreAuthClient, CoreModule } from '../../../js/core.js';
 
 declare const generated: typeof Generated;
 const asContract: CoreModule = generated;
+
+declare const generatedPkce: typeof GeneratedPkce;
+const pkceAsContract: CoreModule = generatedPkce;
 
 declare const client: Generated.AuthClient;
 const clientAsContract: CoreAuthClient = client;
@@ -23,4 +28,4 @@ const sameClientMethods: Equals<
   keyof CoreAuthClient
 > = true;
 
-export { asContract, clientAsContract, backToContract, sameKeys, sameClientMethods };
+export { asContract, pkceAsContract, clientAsContract, backToContract, sameKeys, sameClientMethods };

@@ -22,7 +22,7 @@ import {
   type CoreThemeListener,
   type ListenForThemeOptions,
 } from 'backstage-wasm-auth/theme-frame';
-import type * as Generated from '../../../pkg/backstage_wasm_auth.js';
+import type * as Generated from '../../../pkg/backstage_wasm_auth_theme.js';
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(_?: T) {}
@@ -100,7 +100,8 @@ const origins: string[] | undefined = allowedOriginsOf(document.querySelector('s
 // @ts-expect-error allowedOrigins is required
 void startThemeFrame({});
 
-// (5) the generated core (pkg/, from the Rust typescript_custom_section) fits the contract
+// (5) the generated theme module (pkg/backstage_wasm_auth_theme.js, from the Rust
+// typescript_custom_section) fits the contract
 declare const generated: typeof Generated;
 const generatedAsContract: ThemeCoreModule = generated;
 declare const generatedListener: Generated.ThemeListener;

@@ -415,7 +415,15 @@ pub fn check_id_token(
         return Err(invalid("ID token: wrong issuer"));
     }
     let audience_ok = claims.aud.contains(client_id);
-    if !audience_ok || claims.azp.as_deref().is_some_and(|azp| azp != client_id) {
+    // OIDC Core 3.1.3.7: with other audiences beside us, `azp` must be present and be us (a
+    // token minted for another client that merely lists us is not ours).
+    let other_audiences =
+        matches!(&claims.aud, Audience::Many(list) if list.iter().any(|a| a != client_id));
+    let azp_ok = match claims.azp.as_deref() {
+        Some(azp) => azp == client_id,
+        None => !other_audiences,
+    };
+    if !audience_ok || !azp_ok {
         return Err(invalid("ID token: not issued to this client"));
     }
     if !claims.exp.is_finite() || claims.exp * 1000.0 + EXP_LEEWAY_MS <= now_ms {

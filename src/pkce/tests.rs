@@ -442,6 +442,13 @@ fn tampered_or_foreign_id_tokens_are_refused() {
             }),
         ),
         (
+            "other audiences beside us and no azp (OIDC Core 3.1.3.7)",
+            id_token_with(|c| {
+                c["aud"] = json!(["spa", "untrusted"]);
+                c.as_object_mut().expect("object").remove("azp");
+            }),
+        ),
+        (
             "expired",
             id_token_with(|c| c["exp"] = (NOW_S - 3600.0).into()),
         ),
@@ -479,6 +486,12 @@ fn tampered_or_foreign_id_tokens_are_refused() {
         c["exp"] = (NOW_S - 30.0).into();
     });
     assert!(sign_in(Scripted::new(200, token_body(Some(ok)))).is_ok());
+    // A list holding only us needs no azp.
+    let only_us = id_token_with(|c| {
+        c["aud"] = json!(["spa"]);
+        c.as_object_mut().expect("object").remove("azp");
+    });
+    assert!(sign_in(Scripted::new(200, token_body(Some(only_us)))).is_ok());
     let e = sign_in(Scripted::new(200, token_body(None))).expect_err("no id token");
     assert_eq!(e.name(), "InvalidResponseError");
 }

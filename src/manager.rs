@@ -168,13 +168,20 @@ impl SessionManager {
                     .as_ref()
                     .is_none_or(|c| session.scopes().contains_all(&c.scopes()));
                 let changed = current.as_deref() != Some(&*session);
-                // Nor put back an older one (a sibling answering `hello` before it saw this
-                // tab's refresh): it may carry a rotated-out PKCE refresh token.
-                let older = current
-                    .as_ref()
-                    .and_then(|c| Some(session.expires_at()? < c.expires_at()?))
-                    .unwrap_or(false);
-                if changed && (kind == Kind::SignedIn || (keeps_scopes && !older)) {
+                // Nor put back an older one, whatever its kind (a sibling answering `hello`
+                // before it saw this tab's refresh, a `signedIn` delivered late): it may carry a
+                // rotated-out PKCE refresh token. Older by when it was obtained, or, for records
+                // without that time, by expiry.
+                let older = current.as_ref().is_some_and(|c| {
+                    let earlier = |theirs: Option<f64>, ours: Option<f64>| match (theirs, ours) {
+                        (Some(theirs), Some(ours)) if theirs != ours => Some(theirs < ours),
+                        _ => None,
+                    };
+                    earlier(session.obtained_at, c.obtained_at)
+                        .or_else(|| earlier(session.expires_at(), c.expires_at()))
+                        .unwrap_or(false)
+                });
+                if changed && !older && (kind == Kind::SignedIn || keeps_scopes) {
                     self.0.connector.adopt(&session);
                     self.set_session(Some(Rc::new(*session)), Change::Remote);
                 }

@@ -151,6 +151,30 @@ pub fn decode(
     }
 }
 
+/// What a `storage` event on the session key (`storage: 'local'`, shared by the origin's tabs)
+/// means for this tab. A new valid record is a refreshed session; a removal is a sign-out only
+/// when the removed record was a live session: another tab discarding a record that did not
+/// validate (tampered, expired, foreign) must not sign this tab out.
+pub fn storage_change(
+    old_value: Option<&str>,
+    new_value: Option<&str>,
+    provider: &str,
+    environment: &str,
+    now_ms: f64,
+) -> Option<SyncEvent> {
+    match new_value {
+        Some(raw) => store::decode(raw, provider, environment, now_ms)
+            .ok()
+            .map(|session| SyncEvent::Session {
+                kind: Kind::Refreshed,
+                session: Box::new(session),
+            }),
+        None => old_value
+            .and_then(|raw| store::decode(raw, provider, environment, now_ms).ok())
+            .map(|_| SyncEvent::SignedOut),
+    }
+}
+
 /// Whether a tab answers a `hello` with its session: only with one that another tab would
 /// accept (`decode` refuses expired sessions).
 pub fn answers_hello(session: Option<&Session>, now_ms: f64) -> bool {
@@ -368,6 +392,42 @@ mod tests {
             decode(&v.to_string(), "oidc", "development", "b", 2_000.0),
             Err(Ignored::Malformed)
         );
+    }
+
+    #[test]
+    fn storage_events_sign_out_only_when_a_live_session_was_removed() {
+        let (p, e) = ("oidc", "development");
+        let good = store::encode(p, e, &session());
+        assert_eq!(
+            storage_change(None, Some(&good), p, e, 2_000.0),
+            Some(SyncEvent::Session {
+                kind: Kind::Refreshed,
+                session: Box::new(session())
+            })
+        );
+        assert_eq!(
+            storage_change(Some(&good), None, p, e, 2_000.0),
+            Some(SyncEvent::SignedOut)
+        );
+        // Another tab discarding a bad, expired or foreign record: nothing happens here.
+        for bad in [
+            "{garbage".to_owned(),
+            good.replace("\"version\":1", "\"version\":9"),
+            store::encode("github", e, &session()),
+        ] {
+            assert_eq!(
+                storage_change(Some(&bad), None, p, e, 2_000.0),
+                None,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            storage_change(Some(&good), None, p, e, 1e15),
+            None,
+            "expired"
+        );
+        assert_eq!(storage_change(None, None, p, e, 2_000.0), None);
+        assert_eq!(storage_change(None, Some("{}"), p, e, 2_000.0), None);
     }
 
     #[test]

@@ -181,16 +181,13 @@ impl TabSync {
                     if event.key().as_deref() != Some(key.as_str()) {
                         return;
                     }
-                    let now = js_sys::Date::now();
-                    let remote = match event.new_value() {
-                        None => Some(SyncEvent::SignedOut),
-                        Some(raw) => store::decode(&raw, &p, &e, now).ok().map(|session| {
-                            SyncEvent::Session {
-                                kind: Kind::Refreshed,
-                                session: Box::new(session),
-                            }
-                        }),
-                    };
+                    let remote = sync::storage_change(
+                        event.old_value().as_deref(),
+                        event.new_value().as_deref(),
+                        &p,
+                        &e,
+                        js_sys::Date::now(),
+                    );
                     if let Some(remote) = remote {
                         received.set(received.get() + 1);
                         manager.apply_remote(remote);

@@ -532,6 +532,33 @@ fn remote_announcements_are_applied_without_echo() {
     );
 }
 
+#[test]
+fn a_stale_sign_in_from_another_tab_does_not_replace_a_newer_session() {
+    let f = fixture(Flow::Popup, vec![Err(denied())]);
+    let start = f.clock.get();
+    f.clock.set(start + 60_000.0);
+    let newer = session_with(600, "openid email", f.clock.get());
+    f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::Refreshed,
+        session: Box::new(newer.clone()),
+    });
+    // A `signedIn` obtained a minute earlier, delivered late (even with a later expiry).
+    let stale = session_with(3600, "openid email", start);
+    f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: Box::new(stale),
+    });
+    assert_eq!(f.manager.current().as_deref(), Some(&newer));
+    // A sign-in obtained later replaces it, even with fewer scopes.
+    f.clock.set(start + 120_000.0);
+    let later = session_with(600, "openid", f.clock.get());
+    f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: Box::new(later.clone()),
+    });
+    assert_eq!(f.manager.current().as_deref(), Some(&later));
+}
+
 /// A lock whose holder is "another tab" that refreshes and announces before releasing.
 struct OtherTabRefreshes {
     manager: RefCell<Option<SessionManager>>,

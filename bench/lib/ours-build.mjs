@@ -70,7 +70,7 @@ export function bindgenAndOpt({ cargoFile, module, outDir, wasmOpt, extra = [] }
 }
 
 /**
- * Copies the package (package.json, distSrc as dist/, pkgSrc as pkg/) to tmp/wrapper and makes
+ * Copies the package (package.json, config.d.ts, distSrc as dist/, pkgSrc as pkg/) to tmp/wrapper and makes
  * sure every module instantiates. Returns { packageDir, pkgDir, wasmOpt (the one to mirror for
  * the names-retained build), source, shippedError }.
  */
@@ -78,7 +78,7 @@ export function prepareOurs({ root, benchDir, pkgSrc, distSrc, tmp }) {
   const packageDir = path.join(tmp, 'wrapper');
   const pkgDir = path.join(packageDir, 'pkg');
   fs.mkdirSync(packageDir, { recursive: true });
-  fs.copyFileSync(path.join(root, 'package.json'), path.join(packageDir, 'package.json'));
+  for (const f of ['package.json', 'config.d.ts']) fs.copyFileSync(path.join(root, f), path.join(packageDir, f));
   fs.cpSync(pkgSrc, pkgDir, { recursive: true });
   if (fs.existsSync(path.join(distSrc, 'index.js'))) fs.cpSync(distSrc, path.join(packageDir, 'dist'), { recursive: true });
   const wasmOpt = pickWasmOpt(root, benchDir);

@@ -61,13 +61,16 @@ impl AuthError {
         }
     }
 
-    /// The stable JS `Error.name` of this error.
-    pub fn name(&self) -> &'static str {
+    /// The JS `Error.name` of this error, as Backstage's own client names it: a backend error
+    /// is named by the backend (`NotAllowedError`, `AuthenticationError`, ...; tell it by
+    /// [`AuthError::backend_name`], the JS `backendName`), a `fetch` that got no answer is an
+    /// `AuthConnectionError` (what Backstage's session manager matches by name).
+    pub fn name(&self) -> &str {
         match self {
             AuthError::PopupRejected => "PopupRejectedError",
             AuthError::PopupClosed | AuthError::IncorrectAppOrigin { .. } => "PopupClosedError",
-            AuthError::AuthResponse { .. } => "AuthResponseError",
-            AuthError::Network(_) => "NetworkError",
+            AuthError::AuthResponse { backend_name, .. } => backend_name,
+            AuthError::Network(_) => "AuthConnectionError",
             AuthError::Timeout { .. } => "TimeoutError",
             AuthError::Config(_) => "ConfigError",
             AuthError::InvalidResponse(_) => "InvalidResponseError",
@@ -111,10 +114,10 @@ mod tests {
             backend_name: "NotFoundError".into(),
             message: "no user".into(),
         };
-        assert_eq!(backend.name(), "AuthResponseError");
+        assert_eq!(backend.name(), "NotFoundError");
         assert_eq!(backend.backend_name(), Some("NotFoundError"));
         assert_eq!(backend.to_string(), "no user");
-        assert_eq!(AuthError::Network("x".into()).name(), "NetworkError");
+        assert_eq!(AuthError::Network("x".into()).name(), "AuthConnectionError");
         let timeout = AuthError::Timeout {
             what: "Sign-in popup",
             seconds: 5,

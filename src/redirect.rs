@@ -81,7 +81,8 @@ mod tests {
                 message: "Failed to sign-in, unable to resolve user identity".into(),
             })
         );
-        assert_eq!(error.map(|e| e.name()), Some("AuthResponseError"));
+        assert_eq!(error.as_ref().map(|e| e.name()), Some("Error"));
+        assert_eq!(error.as_ref().and_then(|e| e.backend_name()), Some("Error"));
     }
 
     #[test]

@@ -178,7 +178,8 @@ function log(kind, src, msg, ms) {
 }
 function errorText(err) {
   const name = err?.name ?? 'Error';
-  const backend = err?.backendName ? ` (backend: ${err.backendName})` : '';
+  // Named by the backend (as Backstage names it); `backendName` says it came from there.
+  const backend = err?.backendName ? ' (from the auth backend)' : '';
   return [h('b', name), backend, ': ', err?.message ?? String(err)];
 }
 function logError(src, what, err, ms) {
@@ -486,7 +487,7 @@ function renderSession() {
       : null);
   const alert = card.error
     ? h('div.alert', { role: 'alert' }, h('strong', card.error.name ?? 'Error'),
-        card.error.backendName ? ` (backend ${card.error.backendName})` : '', ' — ', card.error.message ?? String(card.error))
+        card.error.backendName ? ' from the auth backend' : '', ' — ', card.error.message ?? String(card.error))
     : null;
 
   if (card.state !== 'SignedIn' || !details) {

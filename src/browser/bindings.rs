@@ -377,7 +377,7 @@ impl AuthClient {
     }
 
     /// SignedIn / SignedOut: the current state on subscribe, then each change.
-    /// Redirect flow: the backend's error (an `AuthResponseError`) when this tab just came back
+    /// Redirect flow: the backend's error (named `Error`, with `backendName`) when this tab just came back
     /// from a failed sign-in, once; `undefined` otherwise. Not taken here, the next interactive
     /// sign-in rejects with it instead of leaving for the IdP again.
     #[wasm_bindgen(js_name = takeRedirectError, unchecked_return_type = "Error | undefined")]

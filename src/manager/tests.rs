@@ -610,7 +610,7 @@ fn an_unreachable_backend_is_an_error_not_a_popup() {
         vec![Err(AuthError::Network("connection refused".into()))],
     );
     let e = run(f.manager.get_session(SessionRequest::default())).expect_err("error");
-    assert_eq!(e.name(), "NetworkError");
+    assert_eq!(e.name(), "AuthConnectionError");
     assert_eq!(f.script.create_calls.get(), 0, "no popup on a dead /start");
     let none = run(f.manager.get_session(SessionRequest {
         optional: true,

@@ -211,7 +211,7 @@ describe('flow pkce against oidc-provider', () => {
     } finally { await ctx.close(); }
   });
 
-  test('a callback with another state is rejected (AuthResponseError InvalidState), no session', T, async () => {
+  test('a callback with another state is rejected (an Error named InvalidState), no session', T, async () => {
     const { ctx, page, tokenCalls } = await appPage();
     try {
       // The IdP sends back another state than ours (an injected or stale authorization response):
@@ -223,7 +223,7 @@ describe('flow pkce against oidc-provider', () => {
       });
       const { result } = await signIn(page);
       assert.equal(result.ok, false);
-      assert.equal(result.error.name, 'AuthResponseError');
+      assert.equal(result.error.name, 'InvalidState');
       assert.equal(result.error.backendName, 'InvalidState');
       // The code was never exchanged.
       assert.equal(tokenCalls('authorization_code').length, 0);

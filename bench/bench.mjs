@@ -187,9 +187,15 @@ async function main() {
       const ctx = await browser.newContext();
       const page = await ctx.newPage();
       for (let i = 0; i < P.coldLoads; i++) {
-        for (const c of i % 2 ? ['peer', 'ours', 'oidcts'] : ['ours', 'peer', 'oidcts']) {
+        for (const c of i % 2 ? ['peer', 'wrapper', 'ours', 'oidcts'] : ['ours', 'peer', 'oidcts', 'wrapper']) {
           const r = await load(page, url(c));
+          if (c === 'wrapper') {
+            // Through WasmAuthApi: its loader (fetch of the .wasm beside the glue's import) + the client.
+            sample('wrapper_cold_start_ms', 'ours', r.readyMs);
+            continue;
+          }
           sample('cold_start_ms', c, r.readyMs);
+          if (c === 'peer') sample('wrapper_cold_start_ms', 'peer', r.readyMs);
           if (c === 'ours') { sample('cold_start_wasm_init_ms', c, r.initMs); }
         }
       }

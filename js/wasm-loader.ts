@@ -12,7 +12,9 @@ export type WasmCoreSource = 'url' | 'inline';
 
 /** The part of a wasm-bindgen `--target web` glue the loader calls. */
 export interface WasmGlue {
-  default(init?: { module_or_path: BufferSource | WebAssembly.Module | URL | Request }): Promise<unknown>;
+  default(init?: {
+    module_or_path: BufferSource | WebAssembly.Module | URL | Request | Response | Promise<Response>;
+  }): Promise<unknown>;
 }
 
 function decodeBase64(base64: string): Uint8Array {
@@ -26,9 +28,10 @@ function decodeBase64(base64: string): Uint8Array {
 }
 
 /**
- * 1. `glue`: the module's `import()`.
- * 2. `WebAssembly.instantiateStreaming` of `wasmUrl()`: webpack 5, rspack and Vite (build and dev
- *    server) turn `new URL('…_bg.wasm', import.meta.url)` into an emitted asset with a hashed URL.
+ * 1. `glue`: the module's `import()`, and at the same time the `fetch` of `wasmUrl()`: the two
+ *    downloads overlap instead of the glue's init starting the wasm download after the glue.
+ * 2. `WebAssembly.instantiateStreaming` of that response: webpack 5, rspack and Vite (build and
+ *    dev server) turn `new URL('…_bg.wasm', import.meta.url)` into an emitted asset with a hashed URL.
  * 3. Only if that fails (Node and test runners cannot fetch `file:` URLs; a host may not serve
  *    the file): `inlineBytes()`, an `import()` of one of the package's `#wasm-bytes*` imports.
  *    Those resolve to the base64 copy of the module only under the `node` and `require`
@@ -40,15 +43,24 @@ export async function instantiateWasm<M extends WasmGlue>(
   wasmUrl: () => URL,
   inlineBytes: () => Promise<{ default?: string }>,
 ): Promise<{ module: M; source: WasmCoreSource }> {
-  const module = await glue;
+  let response: Promise<Response> | undefined;
   let urlError: unknown;
   try {
     const url = wasmUrl();
     if (url.protocol === 'file:') throw new Error(`cannot fetch ${url.href}`);
-    await module.default({ module_or_path: url });
-    return { module, source: 'url' };
+    response = fetch(url);
+    response.catch(() => {}); // handled below; not an unhandled rejection if the glue fails first
   } catch (error) {
     urlError = error;
+  }
+  const module = await glue;
+  if (response) {
+    try {
+      await module.default({ module_or_path: response });
+      return { module, source: 'url' };
+    } catch (error) {
+      urlError = error;
+    }
   }
   let base64: string | undefined;
   try {

@@ -255,7 +255,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     }
   });
 
-  test('IdP failing (token endpoint 500): sign-in and the refresh of an expired session end in the backend's error, no hang', T, async () => {
+  test('IdP failing (token endpoint 500): sign-in and the refresh of an expired session end in the backend error, no hang', T, async () => {
     await stack.setAccessTokenTtl(3);
     try {
       await withApp(async ({ page }) => {
@@ -509,7 +509,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     });
   });
 
-  test('oauth2Proxy sign-in: the proxy-injected identity, no popup; nobody signed in -> the backend's error', T, async () => {
+  test('oauth2Proxy sign-in: the proxy-injected identity, no popup; nobody signed in -> the backend error', T, async () => {
     stack.resetCounts();
     try {
       await withApp(async ({ page, popups }) => {

@@ -7,6 +7,7 @@ use crate::json::Json;
 pub struct Claims {
     pub sub: Option<String>,
     pub exp: Option<f64>,
+    pub iat: Option<f64>,
     pub ent: Option<Vec<String>>,
     pub aud: Option<Audience>,
 }
@@ -22,6 +23,7 @@ impl Claims {
         Some(Claims {
             sub: payload.opt_str("sub").ok()?.map(str::to_owned),
             exp: payload.opt_f64("exp").ok()?,
+            iat: payload.opt_f64("iat").ok()?,
             ent: payload.opt_str_list("ent").ok()?,
             aud: match payload.get("aud") {
                 None | Some(Json::Null) => None,

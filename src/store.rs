@@ -9,6 +9,10 @@ use crate::session::Session;
 use std::cell::{Cell, RefCell};
 
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// How far this browser's clock may be from the backend's when a stored expiry is checked
+/// against a token without `iat` (or a record without `obtainedAt`).
+pub const MAX_CLOCK_SKEW_MS: f64 = 10.0 * 60.0 * 1000.0;
 const KEY_PREFIX: &str = "backstage-wasm-auth";
 
 /// Where sessions are kept.
@@ -150,7 +154,14 @@ pub(crate) fn validate(session: &Session) -> Result<(), Rejection> {
         }
         // The stored expiry may not outlive the token itself (1 s of clock rounding allowed).
         if let (Some(at), Some(exp)) = (b.expires_at, claims.exp) {
-            if at > exp * 1000.0 + 1000.0 {
+            // `at` is on this browser's clock, `exp` and `iat` on the backend's: compare
+            // lifetimes (each on its own clock) where both are known, so that a clock minutes
+            // off still keeps its sessions; else allow that much skew on the absolute time.
+            let latest = match (session.obtained_at, claims.iat) {
+                (Some(obtained), Some(iat)) => obtained + (exp - iat) * 1000.0 + 1000.0,
+                _ => exp * 1000.0 + MAX_CLOCK_SKEW_MS,
+            };
+            if at > latest {
                 return Err(Inconsistent("expiry beyond the token's exp"));
             }
         }
@@ -379,6 +390,42 @@ mod tests {
                 "{raw}"
             );
         }
+    }
+
+    /// A session from the backend whose clock says `backend_now_s`, received on a browser clock
+    /// at `browser_now_ms`.
+    fn skewed(backend_now_s: f64, browser_now_ms: f64) -> Session {
+        use serde_json::json;
+        let token = crate::jwt::fake_jwt(&json!({"sub": "user:default/jane", "aud": "backstage",
+            "ent": ["user:default/jane"], "iat": backend_now_s, "exp": backend_now_s + 3600.0}));
+        let response = crate::protocol::parse_auth_result(&crate::protocol::tests::tree(&json!({
+            "profile": {},
+            "backstageIdentity": {"token": token, "expiresInSeconds": 3600,
+                "identity": {"type": "user", "userEntityRef": "user:default/jane",
+                             "ownershipEntityRefs": ["user:default/jane"]}}})))
+        .expect("response");
+        Session::from_response(response, browser_now_ms).expect("session")
+    }
+
+    #[test]
+    fn a_browser_clock_off_from_the_backend_keeps_its_sessions() {
+        let backend_now = 1_700_000_000.0;
+        for skew_ms in [-300_000.0, -5_000.0, 0.0, 5_000.0, 300_000.0] {
+            let s = skewed(backend_now, backend_now * 1000.0 + skew_ms);
+            let raw = encode("oidc", "development", &s);
+            let now = backend_now * 1000.0 + skew_ms + 1_000.0;
+            assert_eq!(decode(&raw, "oidc", "development", now), Ok(s), "{skew_ms}");
+        }
+        // An expiry pushed past the token's own lifetime is still refused.
+        let s = skewed(backend_now, backend_now * 1000.0 + 5_000.0);
+        let mut v: serde_json::Value =
+            serde_json::from_str(&encode("oidc", "development", &s)).expect("json");
+        let at = v["session"]["backstage"]["expiresAt"].as_f64().expect("at");
+        v["session"]["backstage"]["expiresAt"] = (at + 60_000.0).into();
+        assert_eq!(
+            decode(&v.to_string(), "oidc", "development", backend_now * 1000.0),
+            Err(Rejection::Inconsistent("expiry beyond the token's exp"))
+        );
     }
 
     #[test]

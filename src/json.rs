@@ -301,21 +301,33 @@ fn write_number(out: &mut String, n: f64) {
         out.push_str("null");
         return;
     }
-    let mut n = n;
-    if n < 0.0 {
-        out.push('-');
-        n = -n;
-    }
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-    if n >= EXACT {
+    let magnitude = n.abs();
+    if magnitude >= EXACT {
         // Beyond exact integers; written as the nearest representable u64 (never used by us).
-        push_uint(out, n as u64);
+        if n < 0.0 {
+            out.push('-');
+        }
+        push_uint(out, magnitude as u64);
         return;
     }
-    let whole = n.trunc();
+    // The fraction rounded to millionths; its carry (0.9999999 -> 1) goes to the whole part, and
+    // a value that rounds to zero is written `0`, not `-0`.
+    let mut whole = magnitude.trunc();
+    let mut micros = ((magnitude - whole) * 1e6).round() as u64;
+    if micros >= 1_000_000 {
+        whole += 1.0;
+        micros = 0;
+    }
+    if whole == 0.0 && micros == 0 {
+        out.push('0');
+        return;
+    }
+    if n < 0.0 {
+        out.push('-');
+    }
     push_uint(out, whole as u64);
-    let micros = ((n - whole) * 1e6).round() as u64;
-    if micros > 0 && micros < 1_000_000 {
+    if micros > 0 {
         out.push('.');
         let mut frac = String::new();
         push_uint(&mut frac, micros);
@@ -462,11 +474,21 @@ impl Parser<'_> {
             self.at += 1;
         }
         let leading_zero = self.peek() == Some(b'0');
-        let (mut mantissa, count) = self.digits();
+        // At most 17 significant digits go into the mantissa; further integer digits only
+        // scale it (so 400 digits do not overflow to infinity).
+        let (mut mantissa, mut exponent, start) = (0.0f64, 0i32, self.at);
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            if mantissa < 1e17 {
+                mantissa = mantissa * 10.0 + f64::from(d - b'0');
+            } else {
+                exponent = exponent.saturating_add(1);
+            }
+            self.at += 1;
+        }
+        let count = self.at - start;
         if count == 0 || (leading_zero && count > 1) {
             return Err(NotJson);
         }
-        let mut exponent: i32 = 0;
         if self.peek() == Some(b'.') {
             self.at += 1;
             let start = self.at;
@@ -500,12 +522,11 @@ impl Parser<'_> {
             }
             exponent = exponent.saturating_add(sign * (e.min(10_000.0) as i32));
         }
-        let value = if exponent >= 0 {
-            mantissa * pow10(exponent)
+        Ok(if negative {
+            -scale(mantissa, exponent)
         } else {
-            mantissa / pow10(-exponent)
-        };
-        Ok(if negative { -value } else { value })
+            scale(mantissa, exponent)
+        })
     }
 
     fn hex4(&mut self) -> Result<u32, NotJson> {
@@ -576,6 +597,28 @@ impl Parser<'_> {
             self.at = save;
         }
         Ok(char::from_u32(first).unwrap_or('\u{FFFD}'))
+    }
+}
+
+/// `mantissa × 10^exponent`, in steps of 10^300 so that no intermediate power overflows to
+/// infinity (or underflows to zero) while the result itself is representable; 0 stays 0.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+fn scale(mut mantissa: f64, mut exponent: i32) -> f64 {
+    if mantissa == 0.0 {
+        return 0.0;
+    }
+    while exponent > 300 && mantissa.is_finite() {
+        mantissa *= pow10(300);
+        exponent -= 300;
+    }
+    while exponent < -300 && mantissa != 0.0 {
+        mantissa /= pow10(300);
+        exponent += 300;
+    }
+    if exponent >= 0 {
+        mantissa * pow10(exponent)
+    } else {
+        mantissa / pow10(-exponent)
     }
 }
 

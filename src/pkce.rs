@@ -86,8 +86,8 @@ pub fn parse_discovery(status: u16, body: &str, issuer: &str) -> Result<Discover
             format!("OpenID discovery answered with status {status}"),
         ));
     }
-    let d: Discovery = serde_json::from_str(body)
-        .map_err(|e| invalid(format!("OpenID discovery document: {e}")))?;
+    let d: Discovery = json_object(body.as_bytes())
+        .map_err(|why| invalid(format!("OpenID discovery document: {why}")))?;
     if d.issuer != issuer {
         // OIDC Discovery §4.3: the issuer in the document must be the one we asked.
         return Err(invalid(format!(
@@ -252,7 +252,7 @@ fn form_post(url: &str, pairs: &[(&str, &str)]) -> HttpCall {
 /// OAuth error code, any other non-200 as `HTTP{status}`. Never quotes the body (it may hold
 /// tokens).
 fn endpoint_error(what: &str, answer: &HttpAnswer) -> AuthError {
-    match serde_json::from_slice::<BasicErrorResponse>(&answer.body) {
+    match json_object::<BasicErrorResponse>(&answer.body) {
         Ok(e) => {
             let code = e.error().as_ref();
             let message = e
@@ -276,12 +276,19 @@ fn token_answer(what: &str, answer: HttpAnswer) -> Result<OidcTokenResponse, Aut
     if answer.status != 200 {
         return Err(endpoint_error(what, &answer));
     }
-    serde_json::from_slice(&answer.body).map_err(|e| {
-        invalid(format!(
-            "{what}: not a token response (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
+    json_object(&answer.body).map_err(|why| invalid(format!("{what}: not a token response: {why}")))
+}
+
+/// serde_json for a JSON object only (derived structs would also read an array by position,
+/// found by fuzzing), with an error that says what is wrong but never quotes a value: claims
+/// and token responses hold secrets.
+fn json_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, &'static str> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err("not a JSON object");
+    }
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => "a member is missing or has the wrong type",
+        _ => "not valid JSON",
     })
 }
 
@@ -380,7 +387,7 @@ struct JoseHeader {
 
 fn decode_part<T: for<'de> Deserialize<'de>>(part: &str) -> Option<T> {
     let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    json_object(&bytes).ok()
 }
 
 /// The claims of a compact JWS, unchecked.
@@ -397,7 +404,7 @@ fn decode_claims(token: &str) -> Result<IdClaims, AuthError> {
     let payload = URL_SAFE_NO_PAD
         .decode(payload)
         .map_err(|_| invalid("ID token: bad payload"))?;
-    serde_json::from_slice(&payload).map_err(|e| invalid(format!("ID token claims: {e}")))
+    json_object(&payload).map_err(|why| invalid(format!("ID token claims: {why}")))
 }
 
 /// OIDC Core §3.1.3.7 steps 2-3, 9 and 11 (no signature: see the module docs): `iss` is the
@@ -650,7 +657,7 @@ impl Provider {
             #[serde(default)]
             picture: Option<String>,
         }
-        let info: UserInfo = serde_json::from_slice(&answer.body)
+        let info: UserInfo = json_object(&answer.body)
             .map_err(|_| invalid("UserInfo: not a JSON object with a sub"))?;
         if info.sub != sub {
             return Err(invalid("UserInfo: another subject than the ID token's"));

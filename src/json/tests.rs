@@ -45,6 +45,18 @@ fn numbers_agree_with_the_standard_parser() {
         assert!((ours - std).abs() <= tolerance, "{text}: {ours} vs {std}");
     }
     assert_eq!(parse("1e400").as_f64(), Some(f64::INFINITY));
+    // Found by the fuzzer: extreme exponents against many digits (was NaN, 0, NaN).
+    assert_eq!(parse("0e400").as_f64(), Some(0.0));
+    let many = format!("1{}e-400", "0".repeat(245));
+    let std: f64 = many.parse().expect("std");
+    assert!(
+        (parse(&many).as_f64().expect("n") - std).abs() <= std * 1e-14,
+        "{many}"
+    );
+    assert_eq!(
+        parse(&format!("1{}e-400", "0".repeat(400))).as_f64(),
+        Some(1.0)
+    );
 }
 
 #[test]
@@ -118,6 +130,17 @@ fn encode_round_trips() {
     assert_eq!(Json::Num(f64::NAN).encode(), "null");
     assert_eq!(Json::Num(f64::INFINITY).encode(), "null");
     assert_eq!(Json::Num(-0.25).encode(), "-0.25");
+    // Found by the fuzzer: the carry of the rounding, and tiny negatives (were "0" and "-0").
+    assert_eq!(Json::Num(0.9999999).encode(), "1");
+    assert_eq!(Json::Num(1.9999999).encode(), "2");
+    assert_eq!(Json::Num(-1e-9).encode(), "0");
+    assert_eq!(Json::Num(-0.0).encode(), "0");
+    // Large integers stay exact (found by the fuzzer in the first carry fix).
+    assert_eq!(Json::Num(623_456_789_112_345.0).encode(), "623456789112345");
+    assert_eq!(
+        Json::Num(9_007_199_254_740_991.0).encode(),
+        "9007199254740991"
+    );
 }
 
 #[test]

@@ -797,3 +797,24 @@ fn token_carrying_types_never_print_tokens() {
         assert!(!debug.contains("secret"), "{debug}");
     }
 }
+
+#[test]
+fn arrays_are_not_objects_and_errors_quote_no_value() {
+    // Found by fuzzing: serde's derived structs read a JSON array by position.
+    let claims = json!([
+        "http://127.0.0.1:7010",
+        "jane@example.com",
+        "spa",
+        null,
+        1_700_000_300
+    ]);
+    let token = jwt(&json!({"alg": "RS256"}), &claims);
+    assert!(check_id_token(&token, ISSUER, "spa", None, NOW_MS).is_err());
+    let e = sign_in(Scripted::new(400, json!(["invalid_grant"]))).expect_err("array error");
+    assert_ne!(e.backend_name(), Some("invalid_grant"));
+    assert!(parse_discovery(200, &json!([ISSUER]).to_string(), ISSUER).is_err());
+    // A wrongly typed claim is named, its value is not quoted.
+    let leaky = id_token_with(|c| c["exp"] = "SECRET-VALUE".into());
+    let e = check_id_token(&leaky, ISSUER, "spa", None, NOW_MS).expect_err("bad exp");
+    assert!(!e.to_string().contains("SECRET-VALUE"), "{e}");
+}

@@ -62,12 +62,16 @@ export type WasmAuthApiType = OAuthApi &
 
 function coreOptions(options: WasmAuthApiOptions): AuthClientOptions {
   const { provider, ...rest } = options;
-  const out: Record<string, unknown> = {
-    provider:
-      provider.title === undefined
-        ? { id: provider.id }
-        : { id: provider.id, title: provider.title },
-  };
+  const out: Record<string, unknown> = {};
+  // Backstage's AuthProviderInfo carries more (an icon): pass id and title. Anything else
+  // (missing, not an object) goes to the core as is, which rejects the first call with a
+  // ConfigError naming `provider`; creating the API never throws.
+  if (provider !== null && typeof provider === 'object') {
+    out.provider =
+      provider.title === undefined ? { id: provider.id } : { id: provider.id, title: provider.title };
+  } else if (provider !== undefined) {
+    out.provider = provider;
+  }
   for (const [key, value] of Object.entries(rest)) {
     if (value !== undefined) out[key] = value;
   }
@@ -110,7 +114,7 @@ export class WasmAuthApi implements WasmAuthApiType {
 
   /** The provider id this API signs in with. */
   get providerId(): string {
-    return this.#options.provider.id;
+    return (this.#options.provider as { id?: string } | undefined)?.id ?? '';
   }
 
   /**

@@ -159,6 +159,21 @@ describe('WasmAuthApi in jsdom', () => {
     const error = await badOptions.getIdToken({ optional: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ name: 'ConfigError' });
+
+    // Without a provider: no synchronous TypeError at creation, a ConfigError naming it.
+    const noProvider = WasmAuthApi.create({ authBaseUrl: AUTH_BASE } as unknown as Parameters<
+      typeof WasmAuthApi.create
+    >[0]);
+    const missing = await noProvider.getIdToken({ optional: true }).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ name: 'ConfigError' });
+    expect((missing as Error).message).toMatch(/provider/);
+    // An option of the wrong type names the option, not serde's type words.
+    const badProvider = WasmAuthApi.create({
+      provider: {} as { id: string },
+      authBaseUrl: AUTH_BASE,
+    });
+    const typed = await badProvider.getIdToken({ optional: true }).catch((e: unknown) => e);
+    expect((typed as Error).message).toMatch(/provider\.id must be a string/);
   });
 
   it("leaves a failed redirect sign-in's ?error= to Backstage's SignInPage", async () => {

@@ -197,6 +197,10 @@ async function main() {
           sample('cold_start_ms', c, r.readyMs);
           if (c === 'peer') sample('wrapper_cold_start_ms', 'peer', r.readyMs);
           if (c === 'ours') { sample('cold_start_wasm_init_ms', c, r.initMs); }
+          if (c === 'ours' || c === 'peer') {
+            sample('cold_start_import_ms', c, r.importMs);
+            sample('constructor_ms', c, r.constructMs);
+          }
         }
       }
       await ctx.close();

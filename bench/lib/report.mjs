@@ -13,6 +13,8 @@ export const METRICS = {
   cold_start_ms: { unit: 'ms', better: 'lower', label: 'Cold start', what: 'script start -> ready client: fetch + compile + instantiate + construct (no HTTP cache)' },
   wrapper_cold_start_ms: { unit: 'ms', better: 'lower', label: 'Cold start through WasmAuthApi', what: 'ours: the npm wrapper\'s WasmAuthApi.create() + getClient() (its loader fetches the .wasm while the glue loads); peer: its cold start (same samples as above)' },
   cold_start_wasm_init_ms: { unit: 'ms', better: 'lower', label: 'of which wasm init()', what: 'fetch + compile + instantiate of the .wasm (ours only)' },
+  cold_start_import_ms: { unit: 'ms', better: 'lower', label: 'of which the script import()', what: 'import() of the page\'s client bundle (ours: the glue; peer: OAuth2 and its deps)' },
+  constructor_ms: { unit: 'ms', better: 'lower', label: 'of which the constructor', what: 'new AuthClient(options) / OAuth2.create(...), after the module is ready' },
   session_restore_ms: { unit: 'ms', better: 'lower', label: 'Session on page load', what: 'reload of a signed-in page: script start -> first getAccessToken() resolved' },
   session_restore_refresh_requests: { unit: 'requests', better: 'lower', label: '/refresh per page load', what: 'ours restores from sessionStorage; OAuth2 keeps no storage and asks /refresh' },
   popup_sign_in_first_ms: { unit: 'ms', better: 'lower', label: 'Popup sign-in, first', what: 'signIn() -> resolved, IdP login + consent typed by Playwright (fresh browser context)' },

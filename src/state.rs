@@ -34,7 +34,7 @@ struct Inner {
 #[derive(Clone)]
 pub struct StateTracker(Rc<Inner>);
 
-/// Stops a listener when dropped or [`Listening::stop`]ped.
+/// A registered listener; [`Listening::stop`] removes it (dropping it does not).
 pub struct Listening {
     tracker: std::rc::Weak<Inner>,
     id: u32,

@@ -205,19 +205,13 @@ impl AuthClient {
     }
 }
 
-/// What JS may answer by itself: `token` for a `getAccessToken()` without scopes until `until`
-/// (epoch ms; +Infinity when the session has no expiry; 0 = ask the core).
-fn cache_entry(manager: &SessionManager, session: Option<&Rc<Session>>) -> (JsValue, f64) {
-    match session {
-        Some(s) => (
-            s.provider
-                .as_ref()
-                .map(|p| JsValue::from(p.access_token.secret().as_str()))
-                .unwrap_or(JsValue::UNDEFINED),
-            manager.serve_until(s),
-        ),
-        None => (JsValue::UNDEFINED, 0.0),
-    }
+/// The session's provider access token as a JS string (`undefined` without one).
+fn access_token_js(session: &Session) -> JsValue {
+    session
+        .provider
+        .as_ref()
+        .map(|p| JsValue::from(p.access_token.secret().as_str()))
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 #[wasm_bindgen(js_class = AuthClientCore)]
@@ -281,18 +275,21 @@ impl AuthClient {
         let cache = js_session.clone();
         let weak_manager = manager.downgrade();
         let on_change = move |session: Option<&Rc<Session>>, change: Change| {
+            // One JS string per session, handed to the JS hot path and kept for the core's own.
+            let entry = session.map(|s| JsSession {
+                session: s.clone(),
+                access_token: access_token_js(s),
+            });
             if let (Some(on_cache), Some(manager)) = (&on_cache, weak_manager.upgrade()) {
-                let (token, until) = cache_entry(&manager, session);
+                // What JS may answer by itself: this token for a `getAccessToken()` without
+                // scopes until `until` (epoch ms; +Infinity without an expiry; 0 = ask the core).
+                let (token, until) = match &entry {
+                    Some(js) => (js.access_token.clone(), manager.serve_until(&js.session)),
+                    None => (JsValue::UNDEFINED, 0.0),
+                };
                 let _ = on_cache.call2(&JsValue::UNDEFINED, &token, &until.into());
             }
-            *cache.borrow_mut() = session.map(|s| JsSession {
-                session: s.clone(),
-                access_token: s
-                    .provider
-                    .as_ref()
-                    .map(|p| JsValue::from(p.access_token.secret().as_str()))
-                    .unwrap_or(JsValue::UNDEFINED),
-            });
+            *cache.borrow_mut() = entry;
             if let Some(sync) = announcer.as_ref().and_then(|a| a.upgrade()) {
                 sync.session_changed(session.map(|s| s.as_ref()));
                 if let Change::Local(kind) = change {
@@ -344,12 +341,7 @@ impl AuthClient {
                 }
             }
         }
-        self.with_request(&scope, &options, |s| {
-            s.provider
-                .as_ref()
-                .map(|p| JsValue::from(p.access_token.secret().as_str()))
-                .unwrap_or(JsValue::UNDEFINED)
-        })
+        self.with_request(&scope, &options, access_token_js)
     }
 
     /// The provider's OpenID Connect ID token.

@@ -46,7 +46,17 @@ export interface AuthClientOptions {
   /** Share the session with the other tabs of this origin. Default `true`. */
   crossTabSync?: boolean;
   /** `flow: 'pkce'`: the OpenID Connect provider (public client, PKCE S256). See docs/pkce.md. */
-  pkce?: { issuer: string; clientId: string; redirectUri: string; scopes?: string[] };
+  pkce?: {
+    issuer: string;
+    clientId: string;
+    redirectUri: string;
+    scopes?: string[];
+    /**
+     * Announce the refresh token to the other tabs with the session (so that any tab can
+     * refresh). Default `false`: it stays in the tab that obtained it. See docs/pkce.md.
+     */
+    shareRefreshToken?: boolean;
+  };
 }
 
 /** Options accepted by each token/identity getter. */

@@ -45,13 +45,15 @@ pub struct ProviderOptions {
     pub title: Option<String>,
 }
 
-/// `pkce: {issuer, clientId, redirectUri, scopes?}`: the OpenID Connect provider of `flow: 'pkce'`.
+/// `pkce: {issuer, clientId, redirectUri, scopes?, shareRefreshToken?}`: the OpenID Connect
+/// provider of `flow: 'pkce'`.
 #[derive(Debug, Clone)]
 pub struct PkceOptions {
     pub issuer: String,
     pub client_id: String,
     pub redirect_uri: String,
     pub scopes: Option<Vec<String>>,
+    pub share_refresh_token: Option<bool>,
 }
 
 /// Validated `pkce` options.
@@ -61,7 +63,13 @@ pub struct PkceConfig {
     pub issuer: String,
     pub client_id: String,
     pub redirect_uri: String,
+    /// Whether sessions announced to the other tabs carry the refresh token (see docs/pkce.md).
+    pub share_refresh_token: bool,
 }
+
+/// Sessions announced to other tabs leave the refresh token out unless the app opts in: a tab
+/// that only follows gets new access tokens from the tab that holds it.
+pub const PKCE_SHARE_REFRESH_TOKEN: bool = false;
 
 /// The scopes asked for when `pkce.scopes` is not given.
 pub const PKCE_DEFAULT_SCOPES: &str = "openid profile email";
@@ -141,6 +149,7 @@ impl PkceOptions {
                 issuer: self.issuer,
                 client_id: self.client_id,
                 redirect_uri: self.redirect_uri,
+                share_refresh_token: self.share_refresh_token.unwrap_or(PKCE_SHARE_REFRESH_TOKEN),
             },
             scopes,
         ))
@@ -452,7 +461,13 @@ impl ClientOptions {
             Some(pkce) => {
                 unknown_option(
                     pkce,
-                    &["issuer", "clientId", "redirectUri", "scopes"],
+                    &[
+                        "issuer",
+                        "clientId",
+                        "redirectUri",
+                        "scopes",
+                        "shareRefreshToken",
+                    ],
                     "pkce.",
                 )?;
                 let required = |key| {
@@ -466,6 +481,9 @@ impl ClientOptions {
                     redirect_uri: required("redirectUri")?,
                     scopes: pkce
                         .opt_str_list("scopes")
+                        .map_err(|e| option_error(e.within("pkce")))?,
+                    share_refresh_token: pkce
+                        .opt_bool("shareRefreshToken")
                         .map_err(|e| option_error(e.within("pkce")))?,
                 })
             }
@@ -652,6 +670,22 @@ mod tests {
         let p = c.pkce.expect("pkce");
         assert_eq!(p.issuer, "http://127.0.0.1:7010");
         assert_eq!(p.client_id, "spa");
+        assert!(
+            !p.share_refresh_token,
+            "kept off the tab channel by default"
+        );
+        let shared = pkce_options(json!({"issuer": "http://127.0.0.1:7010", "clientId": "spa",
+            "redirectUri": "http://127.0.0.1:3000/cb", "shareRefreshToken": true}))
+        .expect("valid");
+        assert!(shared.pkce.expect("pkce").share_refresh_token);
+        let error = options(json!({"provider": {"id": "idp"}, "pkce": {
+            "issuer": "http://127.0.0.1:7010", "clientId": "spa",
+            "redirectUri": "http://127.0.0.1:3000/cb", "shareRefreshToken": "yes"}}))
+        .expect_err("not a boolean");
+        assert!(
+            error.to_string().contains("pkce.shareRefreshToken"),
+            "{error}"
+        );
         // Own scopes: `openid` is always asked for; `defaultScopes` add to them.
         let c = options(
             json!({"provider": {"id": "idp"}, "flow": "pkce", "defaultScopes": ["groups"],

@@ -26,6 +26,9 @@ pub enum AuthError {
     Config(String),
     /// The backend answered something that is not the Backstage auth protocol.
     InvalidResponse(String),
+    /// `flow: 'pkce'`: this tab holds no refresh token (it follows another tab's session, or
+    /// never signed in). Nothing was asked of anyone.
+    NoRefreshToken,
 }
 
 fn joined(prefix: &str, rest: &str) -> String {
@@ -58,6 +61,7 @@ impl AuthError {
             AuthError::InvalidResponse(why) => {
                 joined("Invalid response from the auth backend: ", why)
             }
+            AuthError::NoRefreshToken => "No refresh token in this tab: sign in first".into(),
         }
     }
 
@@ -74,6 +78,9 @@ impl AuthError {
             AuthError::Timeout { .. } => "TimeoutError",
             AuthError::Config(_) => "ConfigError",
             AuthError::InvalidResponse(_) => "InvalidResponseError",
+            // The OpenID Connect code for "no session without user interaction" (as the
+            // other PKCE refusals, named by their OAuth code).
+            AuthError::NoRefreshToken => "login_required",
         }
     }
 
@@ -130,5 +137,7 @@ mod tests {
             "InvalidResponseError"
         );
         assert_eq!(AuthError::PopupRejected.backend_name(), None);
+        assert_eq!(AuthError::NoRefreshToken.name(), "login_required");
+        assert_eq!(AuthError::NoRefreshToken.backend_name(), None);
     }
 }

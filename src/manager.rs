@@ -152,8 +152,9 @@ impl SessionManager {
         *self.0.lock.borrow_mut() = Some(lock);
     }
 
-    /// Applies what another tab announced. Never announced again (no echo loops).
-    pub fn apply_remote(&self, event: SyncEvent) {
+    /// Applies what another tab announced. Never announced again (no echo loops). `false` when
+    /// it was only a copy of this tab's session (every tab holding it answers a `hello`).
+    pub fn apply_remote(&self, event: SyncEvent) -> bool {
         let current = self.0.current.borrow().clone();
         match event {
             SyncEvent::SignedOut => {
@@ -161,13 +162,15 @@ impl SessionManager {
                 if current.is_some() {
                     self.set_session(None, Change::Remote);
                 }
+                true
             }
             SyncEvent::Session { kind, session } => {
+                let session = self.with_own_refresh_token(*session);
                 // A refresh elsewhere must not take scopes away from this tab's session.
                 let keeps_scopes = current
                     .as_ref()
                     .is_none_or(|c| session.scopes().contains_all(&c.scopes()));
-                let changed = current.as_deref() != Some(&*session);
+                let changed = current.as_deref() != Some(&session);
                 // Nor put back an older one, whatever its kind (a sibling answering `hello`
                 // before it saw this tab's refresh, a `signedIn` delivered late): it may carry a
                 // rotated-out PKCE refresh token. Older by when it was obtained, or, for records
@@ -183,12 +186,42 @@ impl SessionManager {
                 });
                 if changed && !older && (kind == Kind::SignedIn || keeps_scopes) {
                     self.0.connector.adopt(&session);
-                    self.set_session(Some(Rc::new(*session)), Change::Remote);
+                    self.set_session(Some(Rc::new(session)), Change::Remote);
                 }
+                changed
             }
             // Answered by the browser glue (it owns the channel), from `current()`.
-            SyncEvent::Hello => {}
+            SyncEvent::Hello => false,
         }
+    }
+
+    /// A PKCE session announced without its refresh token (`pkce.shareRefreshToken` off) keeps
+    /// the one this tab can use: the stored record's when it is that very session
+    /// (`storage: 'local'`: the sender wrote it there before announcing it), else this tab's own
+    /// (from its own sign-in), else none: then this tab follows the others' refreshes.
+    fn with_own_refresh_token(&self, mut session: Session) -> Session {
+        // Only the PKCE build has refresh tokens in sessions.
+        if !cfg!(feature = "pkce") || self.0.config.flow != Flow::Pkce {
+            return session;
+        }
+        let Some(provider) = session.provider.as_mut() else {
+            return session;
+        };
+        if provider.refresh_token.is_some() {
+            return session;
+        }
+        let token_of = |s: &Session| s.provider.as_ref().and_then(|p| p.refresh_token.clone());
+        let same_grant = |s: &Session| {
+            s.provider
+                .as_ref()
+                .is_some_and(|p| p.access_token.secret() == provider.access_token.secret())
+        };
+        let stored = self.0.store.load(self.0.clock.now_ms()).ok().flatten();
+        provider.refresh_token = stored
+            .filter(same_grant)
+            .and_then(|s| token_of(&s))
+            .or_else(|| self.0.current.borrow().as_deref().and_then(token_of));
+        session
     }
 
     /// The current session if it can be served right now without any I/O: valid for longer
@@ -290,8 +323,14 @@ impl SessionManager {
                     };
                     this.set_session(Some(fresh.clone()), Change::Local(kind));
                 }
-                Err(_) if current.is_some_and(|c| c.is_expired(now)) => {
-                    this.set_session(None, Change::Local(Kind::SignedOut));
+                Err(e) if current.is_some_and(|c| c.is_expired(now)) => {
+                    // A tab without a PKCE refresh token asked no one: the other tabs' sessions
+                    // (their refresh tokens) are theirs, so this sign-out is not announced.
+                    let change = match e {
+                        AuthError::NoRefreshToken => Change::Remote,
+                        _ => Change::Local(Kind::SignedOut),
+                    };
+                    this.set_session(None, change);
                 }
                 _ => {}
             }

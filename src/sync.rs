@@ -2,6 +2,8 @@
 //! `BroadcastChannel`, and their validation. A message is just more untrusted input: it is
 //! checked like a stored record (schema, provider, environment, token cross-checks, expiry).
 
+use std::borrow::Cow;
+
 use crate::json::{push_uint, Json, ObjectBuilder};
 use crate::session::Session;
 use crate::store;
@@ -151,6 +153,28 @@ pub fn decode(
     }
 }
 
+/// The session as other tabs are told of it. The PKCE flow's refresh token stays in the tab that
+/// holds it unless the app opts in (`pkce.shareRefreshToken`): a tab that only follows is handed
+/// each new access token by the tab that refreshes, and keeps its own refresh token, if any
+/// (see `SessionManager::apply_remote`).
+pub fn announced(session: &Session, share_refresh_token: bool) -> Cow<'_, Session> {
+    match &session.provider {
+        // Only the PKCE build has refresh tokens in sessions.
+        Some(provider)
+            if cfg!(feature = "pkce")
+                && provider.refresh_token.is_some()
+                && !share_refresh_token =>
+        {
+            let mut copy = session.clone();
+            if let Some(p) = copy.provider.as_mut() {
+                p.refresh_token = None;
+            }
+            Cow::Owned(copy)
+        }
+        _ => Cow::Borrowed(session),
+    }
+}
+
 /// What a `storage` event on the session key (`storage: 'local'`, shared by the origin's tabs)
 /// means for this tab. A new valid record is a refreshed session; a removal is a sign-out only
 /// when the removed record was a live session: another tab discarding a record that did not
@@ -261,6 +285,41 @@ mod tests {
             decode(&raw, "oidc", "development", "tab-b", 2_000.0),
             Ok(SyncEvent::SignedOut)
         );
+    }
+
+    #[test]
+    #[cfg(feature = "pkce")] // refresh tokens exist in the PKCE build only
+    fn refresh_tokens_stay_in_their_tab_unless_shared() {
+        let mut with_token = session();
+        with_token
+            .provider
+            .as_mut()
+            .expect("provider")
+            .refresh_token = Some(crate::secret::Secret::new("rt-1".into()));
+        let told = announced(&with_token, false);
+        let raw = encode("oidc", "development", "tab-a", Kind::SignedIn, Some(&told));
+        assert!(
+            !raw.contains("rt-1") && !raw.contains("refreshToken"),
+            "{raw}"
+        );
+        let Ok(SyncEvent::Session { session: got, .. }) =
+            decode(&raw, "oidc", "development", "tab-b", 2_000.0)
+        else {
+            panic!("a valid message");
+        };
+        // Everything else arrives as it was.
+        assert_eq!(*got, session());
+        // Opted in: the whole session travels.
+        let raw = encode(
+            "oidc",
+            "development",
+            "tab-a",
+            Kind::SignedIn,
+            Some(&announced(&with_token, true)),
+        );
+        assert!(raw.contains("\"refreshToken\":\"rt-1\""), "{raw}");
+        // Nothing to strip: the session itself, not a copy.
+        assert!(matches!(announced(&session(), false), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -34,7 +34,10 @@ export interface AuthClientOptions {
   flow?: 'popup' | 'redirect' | 'proxy' | 'pkce';
   redirectUrl?: string;
   crossTabSync?: boolean;
-  pkce?: { issuer: string; clientId: string; redirectUri: string; scopes?: string[] };
+  pkce?: {
+    issuer: string; clientId: string; redirectUri: string; scopes?: string[];
+    shareRefreshToken?: boolean;
+  };
 }
 export interface AuthRequestOptions { optional?: boolean; instantPopup?: boolean }
 export interface ProfileInfo { email?: string; displayName?: string; picture?: string }

@@ -179,13 +179,6 @@ fn callback_message(value: &crate::json::Json) -> Option<Incoming<String>> {
     ))
 }
 
-fn no_refresh_token() -> AuthError {
-    AuthError::AuthResponse {
-        backend_name: "login_required".into(),
-        message: "No refresh token: sign in first".into(),
-    }
-}
-
 impl Connector for PkceConnector {
     fn refresh(
         &self,
@@ -195,7 +188,7 @@ impl Connector for PkceConnector {
         // comes back as is, and the session manager goes on to the popup.
         let inner = self.0.clone();
         async move {
-            let previous = inner.current_carry().ok_or_else(no_refresh_token)?;
+            let previous = inner.current_carry().ok_or(AuthError::NoRefreshToken)?;
             let provider = inner.provider().await?;
             let http = http_client(inner.config.request_timeout_seconds);
             match provider.refresh(&http, &previous, &BrowserClock).await {

@@ -94,6 +94,7 @@ pub struct TabSync {
     provider: String,
     environment: String,
     sender: String,
+    share_refresh_token: bool,
     presence: Rc<Presence>,
     _on_message: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
     _on_storage: Option<Closure<dyn FnMut(web_sys::StorageEvent)>>,
@@ -126,6 +127,7 @@ impl TabSync {
     pub fn start(manager: &SessionManager, config: &ClientConfig) -> TabSync {
         let (provider, environment) = (config.provider_id.clone(), config.environment.clone());
         let sender = random_id();
+        let share_refresh_token = config.pkce.as_ref().is_some_and(|p| p.share_refresh_token);
         let received = Rc::new(Cell::new(0u64));
         let name = sync::channel_name(&provider, &environment);
         let channel = web_sys::BroadcastChannel::new(&name).ok();
@@ -144,21 +146,21 @@ impl TabSync {
                         // A new tab asks: only a tab with a live session answers.
                         Ok(SyncEvent::Hello) => {
                             let current = manager.current();
-                            if sync::answers_hello(current.as_deref(), now) {
+                            if let Some(current) =
+                                current.filter(|c| sync::answers_hello(Some(c), now))
+                            {
+                                let told = sync::announced(&current, share_refresh_token);
                                 let answer =
-                                    sync::encode(&p, &e, &me, Kind::Refreshed, current.as_deref());
+                                    sync::encode(&p, &e, &me, Kind::Refreshed, Some(&told));
                                 let _ = answer_on.post_message(&answer.into());
                             }
                         }
                         Ok(event) => {
                             // Every tab with this session answers a `hello`: those copies are
                             // not news (and must not cut a wait for a refresh's announcement).
-                            let known = matches!(&event, SyncEvent::Session { session, .. }
-                                if manager.current().as_deref() == Some(&**session));
-                            if !known {
+                            if manager.apply_remote(event) {
                                 received.set(received.get() + 1);
                             }
-                            manager.apply_remote(event);
                         }
                         Err(_) => {}
                     }
@@ -190,7 +192,7 @@ impl TabSync {
                     );
                     if let Some(remote) = remote {
                         received.set(received.get() + 1);
-                        manager.apply_remote(remote);
+                        let _ = manager.apply_remote(remote);
                     }
                 },
             );
@@ -226,6 +228,7 @@ impl TabSync {
             provider,
             environment,
             sender,
+            share_refresh_token,
             presence,
             _on_message: on_message,
             _on_storage: on_storage,
@@ -240,12 +243,13 @@ impl TabSync {
     /// Tells the other tabs about a change made here.
     pub fn announce(&self, kind: Kind, session: Option<&Session>) {
         if let Some(channel) = &self.channel {
+            let told = session.map(|s| sync::announced(s, self.share_refresh_token));
             let raw = sync::encode(
                 &self.provider,
                 &self.environment,
                 &self.sender,
                 kind,
-                session,
+                told.as_deref(),
             );
             let _ = channel.post_message(&raw.into());
         }

@@ -1,6 +1,8 @@
 //! The refresh / popup policy under a scripted connector and a fake clock.
 
 use super::*;
+#[cfg(feature = "pkce")]
+use crate::secret::Secret;
 use crate::session::tests::response;
 use crate::store::{KeyValueStore, MemoryStore, SessionStore};
 use crate::sync::{Kind, SyncEvent};
@@ -382,20 +384,22 @@ fn sign_out_clears_everything_and_calls_logout() {
     assert_eq!(changes.get(), 2);
 }
 
+/// One storage shared by several managers (`localStorage` seen by several tabs).
+struct Shared(Rc<MemoryStore>);
+impl crate::store::KeyValueStore for Shared {
+    fn get(&self, k: &str) -> Result<Option<String>, crate::store::StorageFailure> {
+        self.0.get(k)
+    }
+    fn set(&self, k: &str, v: &str) -> Result<(), crate::store::StorageFailure> {
+        self.0.set(k, v)
+    }
+    fn remove(&self, k: &str) -> Result<(), crate::store::StorageFailure> {
+        self.0.remove(k)
+    }
+}
+
 #[test]
 fn a_stored_session_is_restored_without_any_request() {
-    struct Shared(Rc<MemoryStore>);
-    impl crate::store::KeyValueStore for Shared {
-        fn get(&self, k: &str) -> Result<Option<String>, crate::store::StorageFailure> {
-            self.0.get(k)
-        }
-        fn set(&self, k: &str, v: &str) -> Result<(), crate::store::StorageFailure> {
-            self.0.set(k, v)
-        }
-        fn remove(&self, k: &str) -> Result<(), crate::store::StorageFailure> {
-            self.0.remove(k)
-        }
-    }
     let storage = Rc::new(MemoryStore::default());
     let first = fixture_with_store(
         Flow::Popup,
@@ -661,4 +665,133 @@ fn a_new_tab_adopts_a_session_handed_over_under_the_lock_without_a_refresh() {
     assert_eq!(ADOPTED.with(|a| a.get()), adopted + 1);
     assert!(Rc::ptr_eq(&f.manager.current().expect("s"), &s));
     lock.manager.borrow_mut().take();
+}
+
+#[cfg(feature = "pkce")]
+fn with_refresh_token(mut session: Session, token: Option<&str>) -> Session {
+    if let Some(p) = session.provider.as_mut() {
+        p.refresh_token = token.map(|t| Secret::new(t.into()));
+    }
+    session
+}
+
+#[cfg(feature = "pkce")]
+fn refresh_token_of(m: &SessionManager) -> Option<String> {
+    let current = m.current()?;
+    let token = current.provider.as_ref()?.refresh_token.as_ref()?;
+    Some(token.expose().to_owned())
+}
+
+#[test]
+#[cfg(feature = "pkce")] // refresh tokens exist in the PKCE build only
+fn a_pkce_session_announced_without_its_refresh_token_keeps_this_tabs_own() {
+    let f = fixture(Flow::Pkce, vec![Err(denied())]);
+    let now = f.clock.get();
+    let mine = with_refresh_token(session_with(600, "openid email", now), Some("rt-mine"));
+    assert!(f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: Box::new(mine.clone()),
+    }));
+    // Another tab refreshed with ITS refresh token and announced the session without it.
+    f.clock.set(now + 1_000.0);
+    let theirs = session_with(600, "openid email", f.clock.get());
+    assert!(f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::Refreshed,
+        session: Box::new(theirs.clone()),
+    }));
+    let current = f.manager.current().expect("adopted");
+    assert_eq!(
+        current.obtained_at, theirs.obtained_at,
+        "their access token"
+    );
+    assert_eq!(refresh_token_of(&f.manager).as_deref(), Some("rt-mine"));
+    // The same announcement again (every tab answers a `hello`) is not news.
+    assert!(!f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::Refreshed,
+        session: Box::new(theirs),
+    }));
+    // The Backstage flows have no refresh token to keep: nothing is merged there.
+    let popup = fixture(Flow::Popup, vec![Err(denied())]);
+    let _ = popup.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: Box::new(mine),
+    });
+    let _ = popup.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::Refreshed,
+        session: Box::new(session_with(600, "openid email", f.clock.get())),
+    });
+    assert_eq!(refresh_token_of(&popup.manager), None);
+}
+
+#[test]
+#[cfg(feature = "pkce")] // refresh tokens exist in the PKCE build only
+fn with_shared_storage_the_announced_session_takes_the_stored_refresh_token() {
+    // `storage: 'local'`: the sender stored the session (rotated refresh token inside) before
+    // announcing it without the token. Saving the announced copy must not wipe that token.
+    let storage = Rc::new(MemoryStore::default());
+    let sender = fixture_with_store(Flow::Pkce, vec![], Box::new(Shared(storage.clone())));
+    let receiver = fixture_with_store(Flow::Pkce, vec![], Box::new(Shared(storage.clone())));
+    let now = sender.clock.get();
+    let old = with_refresh_token(session_with(600, "openid email", now), Some("rt-1"));
+    let _ = receiver.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: Box::new(old),
+    });
+    let rotated = with_refresh_token(session_with(600, "openid email", now + 5.0), Some("rt-2"));
+    let _ = sender.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: Box::new(rotated.clone()),
+    });
+    let announced = crate::sync::announced(&rotated, false).into_owned();
+    let _ = receiver.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::Refreshed,
+        session: Box::new(announced),
+    });
+    assert_eq!(refresh_token_of(&receiver.manager).as_deref(), Some("rt-2"));
+    let stored = SessionStore::new(
+        "oidc",
+        "development",
+        Ok(Some(Box::new(Shared(storage)))),
+        Box::new(|_| {}),
+    )
+    .load(now)
+    .expect("valid")
+    .expect("stored");
+    assert_eq!(stored, rotated, "the stored record keeps the rotated token");
+}
+
+#[test]
+fn a_tab_without_a_refresh_token_signs_out_alone_when_its_session_expires() {
+    let f = fixture(Flow::Pkce, vec![Err(AuthError::NoRefreshToken)]);
+    let announced = Rc::new(RefCell::new(Vec::new()));
+    let a = announced.clone();
+    f.manager
+        .set_on_change(Box::new(move |_, change| a.borrow_mut().push(change)));
+    let now = f.clock.get();
+    let _ = f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: Box::new(session_with(600, "openid", now)),
+    });
+    // Inside the margin: the refresh cannot be done here, the still-valid session is served.
+    f.clock.set(now + 500_000.0);
+    let served = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..Default::default()
+    }))
+    .expect("ok");
+    assert!(served.is_some(), "served until it expires");
+    // Expired: signed out HERE, and the other tabs (which hold their refresh tokens) are not told.
+    f.clock.set(now + 700_000.0);
+    let gone = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..Default::default()
+    }))
+    .expect("ok");
+    assert!(gone.is_none());
+    assert_eq!(f.manager.state().get(), SessionState::SignedOut);
+    assert_eq!(
+        *announced.borrow(),
+        vec![Change::Remote, Change::Remote],
+        "adopted, then signed out without an announcement"
+    );
 }

@@ -24,6 +24,7 @@ fn config() -> PkceConfig {
         issuer: ISSUER.into(),
         client_id: "spa".into(),
         redirect_uri: CALLBACK.into(),
+        share_refresh_token: false,
     }
 }
 

@@ -17,39 +17,11 @@ const T = { timeout: 120_000 };
 /** IdP access + ID token lifetime (s). */
 const TTL = 10;
 
-const APP_HTML = `<!doctype html><meta charset="utf-8"><title>handoff e2e</title>
-<script type="module">
-// The Backstage flows from the core, flow 'pkce' from its PKCE build (as the npm wrapper loads them).
-import init, { AuthClient } from '/pkg/backstage_wasm_auth.js';
-import initPkce, { AuthClient as PkceAuthClient } from '/pkg/backstage_wasm_auth_pkce.js';
-const ready = Promise.all([init(), initPkce()]);
-const clients = {}, states = {}, pending = {};
-const plain = v => v === undefined ? { undefined: true } : JSON.parse(JSON.stringify(v));
-const errorOf = e => ({ name: e?.name, message: e?.message, backendName: e?.backendName ?? null });
-window.t = {
-  ready: () => ready.then(() => true),
-  make(name, options) {
-    const pkce = options.flow === 'pkce' || (options.flow == null && options.pkce != null);
-    clients[name] = new (pkce ? PkceAuthClient : AuthClient)(options);
-    states[name] = [];
-    clients[name].sessionState$().subscribe(s => states[name].push(s));
-    return true;
-  },
-  async call(name, method, ...args) {
-    try { return { ok: true, value: plain(await clients[name][method](...args)) }; }
-    catch (e) { return { ok: false, error: errorOf(e) }; }
-  },
-  start(id, name, method, ...args) { pending[id] = t.call(name, method, ...args); return true; },
-  settle: id => pending[id],
-  states: name => states[name],
-  stored: key => sessionStorage.getItem(key),
-};
-</script><h1>handoff e2e</h1>`;
 
 let app, stack, browser;
 
 before(async () => {
-  app = await startPkceApp(ensurePkg(), APP_HTML);
+  app = await startPkceApp(ensurePkg());
   stack = await startStack({ appOrigins: [app.origin], accessTokenTtl: TTL, rotateRefreshToken: true });
   browser = await launchBrowser();
 }, { timeout: 20 * 60_000 });
@@ -65,18 +37,20 @@ async function openTab(ctx, options) {
   const page = await ctx.newPage();
   page.on('pageerror', e => console.log(`# pageerror: ${e.message}`));
   await page.goto(`${app.origin}/`);
-  await page.evaluate(() => t.ready());
-  await page.evaluate(([o]) => t.make('c', o), [options]);
+  await page.evaluate(([o]) => e2e.ready(o), [options]);
+  await page.evaluate(([o]) => e2e.make('c', o), [options]);
   return page;
 }
 
-const call = (page, method, ...args) => page.evaluate(([m, a]) => t.call('c', m, ...a), [method, args]);
-const states = page => page.evaluate(() => t.states('c'));
+const call = (page, method, ...args) => page.evaluate(([m, a]) => e2e.call('c', m, ...a), [method, args]);
+const states = page => page.evaluate(() => e2e.states('c'));
+/** The tab's sessionStorage item `key` (null when absent). */
+const stored = (page, key) => page.evaluate(k => e2e.storage()[k] ?? null, key);
 
 async function signIn(page) {
-  const popup = await waitForPopup(page, () => page.evaluate(() => t.start('in', 'c', 'signIn')));
+  const popup = await waitForPopup(page, () => page.evaluate(() => e2e.start('in', 'c', 'signIn')));
   await completeIdpLogin(popup, 'jane@example.com');
-  const result = await page.evaluate(() => t.settle('in'));
+  const result = await page.evaluate(() => e2e.settle('in'));
   assert.equal(result.ok, true, JSON.stringify(result.error));
 }
 
@@ -95,7 +69,7 @@ describe('session handoff to a new tab', () => {
       const b = await openTab(ctx, options);
       let popupsInB = 0;
       b.on('popup', () => { popupsInB += 1; });
-      assert.equal(await b.evaluate(() => t.stored('backstage-wasm-auth:oidc:development')), null, 'B starts empty');
+      assert.equal(await stored(b, 'backstage-wasm-auth:oidc:development'), null, 'B starts empty');
       const identityB = await call(b, 'getBackstageIdentity', { optional: true });
       assert.equal(identityB.ok, true, JSON.stringify(identityB.error));
       assert.deepEqual(identityB.value, identityA, 'A\'s identity');
@@ -139,7 +113,7 @@ describe('session handoff to a new tab', () => {
     refreshMarginSeconds: 2,
     ...extra,
   });
-  const record = async tab => JSON.parse(await tab.evaluate(k => t.stored(k), PKCE_KEY));
+  const record = async tab => JSON.parse(await stored(tab, PKCE_KEY));
   const storedToken = async tab => (await record(tab))?.session.provider.accessToken;
 
   /** A signs in; B (sessionStorage) and C (memory) are new tabs handed A's session, 0 requests. */

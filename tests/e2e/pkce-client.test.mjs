@@ -14,44 +14,13 @@ const T = { timeout: 60_000 };
 /** IdP access + ID token lifetime (s): short, so that tests see tokens expire. */
 const TTL = 6;
 
-// ---------------------------------------------------------------------------------------------
-// The test app: our client's PKCE build (/pkg/backstage_wasm_auth_pkce.js, the module an app loads
-// for flow 'pkce'), `window.t` for page.evaluate (plain JSON results only).
-
-const APP_HTML = `<!doctype html><meta charset="utf-8"><title>pkce e2e</title>
-<script type="module">
-import init, { AuthClient } from '/pkg/backstage_wasm_auth_pkce.js';
-const ready = init();
-const clients = {}, states = {}, pending = {};
-const plain = v => v === undefined ? { undefined: true } : JSON.parse(JSON.stringify(v));
-const errorOf = e => ({ name: e?.name, message: e?.message, backendName: e?.backendName ?? null });
-window.t = {
-  ready: () => ready.then(() => true),
-  make(name, options) {
-    clients[name] = new AuthClient(options);
-    states[name] = [];
-    clients[name].sessionState$().subscribe(s => states[name].push(s));
-    return true;
-  },
-  async call(name, method, ...args) {
-    try { return { ok: true, value: plain(await clients[name][method](...args)) }; }
-    catch (e) { return { ok: false, error: errorOf(e) }; }
-  },
-  start(id, name, method, ...args) { pending[id] = t.call(name, method, ...args); return true; },
-  settle: id => pending[id],
-  async burst(name, n) {
-    const all = await Promise.all(Array.from({ length: n }, () => clients[name].getAccessToken()));
-    return [...new Set(all)];
-  },
-  states: name => states[name],
-  storage: () => Object.fromEntries(Object.keys(sessionStorage).map(k => [k, sessionStorage.getItem(k)])),
-};
-</script><h1>pkce e2e</h1>`;
-
+// The test app: fixtures/client.html, `window.e2e` for page.evaluate (plain JSON results only);
+// `e2e.ready(options)` with PKCE options loads our client's PKCE build
+// (/pkg/backstage_wasm_auth_pkce.js, the module an app loads for flow 'pkce').
 let app, stack, browser;
 
 before(async () => {
-  app = await startPkceApp(ensurePkg(), APP_HTML);
+  app = await startPkceApp(ensurePkg());
   stack = await startStack({ appOrigins: [app.origin], accessTokenTtl: TTL, rotateRefreshToken: true });
   browser = await launchBrowser();
 }, { timeout: 20 * 60_000 });
@@ -88,8 +57,8 @@ async function appPage(extra) {
   });
   ctx.on('response', r => { const e = seen.get(r.request()); if (e) e.status = r.status(); });
   await page.goto(`${app.origin}/`);
-  await page.evaluate(() => t.ready());
-  await page.evaluate(([o]) => t.make('c', o), [options(extra)]);
+  await page.evaluate(([o]) => e2e.ready(o), [options(extra)]);
+  await page.evaluate(([o]) => e2e.make('c', o), [options(extra)]);
   const tokenCalls = grant => idp.filter(r => r.method === 'POST' && new URL(r.url).pathname === '/token'
     && new URLSearchParams(r.body ?? '').get('grant_type') === grant);
   return { ctx, page, idp, tokenCalls };
@@ -97,18 +66,25 @@ async function appPage(extra) {
 
 /** signIn() in the page; drives the IdP's login + consent pages in the popup. */
 async function signIn(page, email = 'jane@example.com') {
-  const popup = await waitForPopup(page, () => page.evaluate(() => t.start('in', 'c', 'signIn')));
+  const popup = await waitForPopup(page, () => page.evaluate(() => e2e.start('in', 'c', 'signIn')));
   const { steps } = await completeIdpLogin(popup, email);
-  const result = await page.evaluate(() => t.settle('in'));
+  const result = untimed(await page.evaluate(() => e2e.settle('in')));
   return { result, steps, popup };
 }
+
+/** A harness result without its `ms` (the timing the client suite asserts on). */
+const untimed = ({ ms, ...result }) => result;
+
+/** Client 'c''s `method(...args)` in the page: {ok: true, value} | {ok: false, error}. */
+const call = (page, method, ...args) =>
+  page.evaluate(([m, a]) => e2e.call('c', m, ...a), [method, args]).then(untimed);
 
 function claims(jwt) {
   return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
 }
 
 function stored(page) {
-  return page.evaluate(() => t.storage()).then(s => (s['backstage-wasm-auth:idp:development']
+  return page.evaluate(() => e2e.storage()).then(s => (s['backstage-wasm-auth:idp:development']
     ? JSON.parse(s['backstage-wasm-auth:idp:development']) : null));
 }
 
@@ -141,20 +117,20 @@ describe('flow pkce against oidc-provider', () => {
       assert.equal(form.get('client_id'), 'spa');
       assert.equal(form.get('client_secret'), null);
 
-      const access = await page.evaluate(() => t.call('c', 'getAccessToken'));
+      const access = await call(page, 'getAccessToken');
       assert.ok(access.ok && typeof access.value === 'string' && access.value.length > 10, JSON.stringify(access));
-      const id = await page.evaluate(() => t.call('c', 'getIdToken'));
+      const id = await call(page, 'getIdToken');
       const c = claims(id.value);
       assert.equal(c.iss, stack.idpUrl);
       assert.equal(c.aud, 'spa');
       assert.equal(c.sub, 'jane@example.com');
       assert.equal(c.nonce, auth.searchParams.get('nonce'));
-      const profile = await page.evaluate(() => t.call('c', 'getProfile'));
+      const profile = await call(page, 'getProfile');
       assert.equal(profile.value.email, 'jane@example.com');
       assert.equal(profile.value.displayName, 'Jane Doe');
-      const identity = await page.evaluate(() => t.call('c', 'getBackstageIdentity'));
+      const identity = await call(page, 'getBackstageIdentity');
       assert.deepEqual(identity, { ok: true, value: { undefined: true } });
-      assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut', 'SignedIn']);
+      assert.deepEqual(await page.evaluate(() => e2e.states('c')), ['SignedOut', 'SignedIn']);
 
       // Stored: schema 1, the refresh token inside the provider session, no Backstage part.
       const record = await stored(page);
@@ -170,7 +146,7 @@ describe('flow pkce against oidc-provider', () => {
     const { ctx, page, idp, tokenCalls } = await appPage();
     try {
       assert.equal((await signIn(page)).result.ok, true);
-      const first = (await page.evaluate(() => t.call('c', 'getAccessToken'))).value;
+      const first = (await call(page, 'getAccessToken')).value;
       const record1 = await stored(page);
       const rt1 = record1.session.provider.refreshToken;
       // Refreshes so far: none, unless a slow sign-in left `first` less than the margin, so that
@@ -178,7 +154,8 @@ describe('flow pkce against oidc-provider', () => {
       const refreshesBefore = tokenCalls('refresh_token').length;
       // TTL 6 s, margin 2 s: stale 4 s after the session that served `first` arrived.
       await sleep(Math.max(0, record1.session.provider.expiresAt - 2000 + 300 - Date.now()));
-      const distinct = await page.evaluate(() => t.burst('c', 5));
+      const burst = await page.evaluate(() => e2e.burst('c', 5));
+      const distinct = [...new Set(burst.map(r => (r.ok ? r.value : JSON.stringify(r.error))))];
       assert.equal(distinct.length, 1, JSON.stringify(distinct));
       assert.notEqual(distinct[0], first);
       const refreshes = tokenCalls('refresh_token').slice(refreshesBefore);
@@ -188,9 +165,9 @@ describe('flow pkce against oidc-provider', () => {
       const rt2 = (await stored(page)).session.provider.refreshToken;
       assert.notEqual(rt2, rt1, 'the IdP rotates refresh tokens: the new one is stored');
       // The refreshed ID token is checked too and the profile kept.
-      const profile = await page.evaluate(() => t.call('c', 'getProfile'));
+      const profile = await call(page, 'getProfile');
       assert.equal(profile.value.email, 'jane@example.com');
-      assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut', 'SignedIn']);
+      assert.deepEqual(await page.evaluate(() => e2e.states('c')), ['SignedOut', 'SignedIn']);
       // Discovery stayed cached.
       assert.equal(idp.filter(r => r.url.endsWith('/.well-known/openid-configuration')).length, 1);
 
@@ -198,11 +175,11 @@ describe('flow pkce against oidc-provider', () => {
       // its refresh token still signs in without a popup.
       await sleep(TTL * 1000 + 500);
       await page.reload();
-      await page.evaluate(() => t.ready());
-      await page.evaluate(([o]) => t.make('c', o), [options()]);
+      await page.evaluate(([o]) => e2e.ready(o), [options()]);
+      await page.evaluate(([o]) => e2e.make('c', o), [options()]);
       let popups = 0;
       page.on('popup', () => { popups += 1; });
-      const again = await page.evaluate(() => t.call('c', 'getAccessToken'));
+      const again = await call(page, 'getAccessToken');
       assert.equal(again.ok, true, JSON.stringify(again));
       assert.equal(typeof again.value, 'string');
       assert.equal(popups, 0);
@@ -227,7 +204,7 @@ describe('flow pkce against oidc-provider', () => {
       assert.equal(result.error.backendName, 'InvalidState');
       // The code was never exchanged.
       assert.equal(tokenCalls('authorization_code').length, 0);
-      assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut']);
+      assert.deepEqual(await page.evaluate(() => e2e.states('c')), ['SignedOut']);
       assert.equal(await stored(page), null);
     } finally { await ctx.close(); }
   });
@@ -256,7 +233,7 @@ describe('flow pkce against oidc-provider', () => {
         assert.equal(result.ok, false, JSON.stringify(result));
         assert.equal(result.error.name, 'InvalidResponseError', JSON.stringify(result));
         assert.match(result.error.message, /ID token/);
-        assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut']);
+        assert.deepEqual(await page.evaluate(() => e2e.states('c')), ['SignedOut']);
         assert.equal(await stored(page), null);
       } finally { await ctx.close(); }
     });
@@ -272,17 +249,17 @@ describe('flow pkce against oidc-provider', () => {
       assert.equal(revoked.status, 200);
       // Until the access token expires the session is served as is; after that, the refresh decides.
       await sleep(TTL * 1000 + 500);
-      const r = await page.evaluate(() => t.call('c', 'getAccessToken', undefined, { optional: true }));
+      const r = await call(page, 'getAccessToken', undefined, { optional: true });
       assert.deepEqual(r, { ok: true, value: { undefined: true } });
       const [refresh] = tokenCalls('refresh_token');
       assert.equal(refresh.status, 400);
-      assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut', 'SignedIn', 'SignedOut']);
+      assert.deepEqual(await page.evaluate(() => e2e.states('c')), ['SignedOut', 'SignedIn', 'SignedOut']);
       assert.equal(await stored(page), null);
       // A non-optional call now needs a new sign-in: the popup opens (closed here by the "user").
       const [popup] = await Promise.all([page.waitForEvent('popup'),
-        page.evaluate(() => t.start('again', 'c', 'getAccessToken'))]);
+        page.evaluate(() => e2e.start('again', 'c', 'getAccessToken'))]);
       await popup.close();
-      const again = await page.evaluate(() => t.settle('again'));
+      const again = await page.evaluate(() => e2e.settle('again'));
       assert.equal(again.error.name, 'PopupClosedError');
     } finally { await ctx.close(); }
   });
@@ -292,13 +269,13 @@ describe('flow pkce against oidc-provider', () => {
     try {
       assert.equal((await signIn(page)).result.ok, true);
       const rt = (await stored(page)).session.provider.refreshToken;
-      const out = await page.evaluate(() => t.call('c', 'signOut'));
+      const out = await call(page, 'signOut');
       assert.deepEqual(out, { ok: true, value: { undefined: true } });
       const revocation = idp.find(r => new URL(r.url).pathname === '/token/revocation');
       assert.ok(revocation, JSON.stringify(idp.map(r => r.url)));
       assert.equal(new URLSearchParams(revocation.body).get('token'), rt);
       assert.equal(await stored(page), null);
-      assert.deepEqual(await page.evaluate(() => t.states('c')), ['SignedOut', 'SignedIn', 'SignedOut']);
+      assert.deepEqual(await page.evaluate(() => e2e.states('c')), ['SignedOut', 'SignedIn', 'SignedOut']);
       const use = await fetch(`${stack.idpUrl}/token`, { method: 'POST',
         body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt, client_id: 'spa' }) });
       assert.equal(use.status, 400);
@@ -309,12 +286,12 @@ describe('flow pkce against oidc-provider', () => {
   test('bad options are ConfigErrors; a redirect URI on another origin is refused before any popup', T, async () => {
     const { ctx, page } = await appPage();
     try {
-      const made = await page.evaluate(([o]) => { try { t.make('x', o); return null; } catch (e) { return e.name; } },
+      const made = await page.evaluate(([o]) => { try { e2e.make('x', o); return null; } catch (e) { return e.name; } },
         [options({ pkce: { issuer: 'http://idp.example', clientId: 'spa', redirectUri: `${app.origin}/cb` } })]);
       assert.equal(made, 'ConfigError');
-      await page.evaluate(([o]) => t.make('other', o),
+      await page.evaluate(([o]) => e2e.make('other', o),
         [options({ pkce: { issuer: stack.idpUrl, clientId: 'spa', redirectUri: 'http://localhost:1/pkce-callback.html' } })]);
-      const r = await page.evaluate(() => t.call('other', 'signIn'));
+      const r = await page.evaluate(() => e2e.call('other', 'signIn'));
       assert.equal(r.error.name, 'ConfigError');
       assert.match(r.error.message, /origin/);
     } finally { await ctx.close(); }

@@ -161,6 +161,20 @@ async fn access_token(c: &AuthClient, options: JsValue) -> Result<JsValue, JsVal
     settle(c.get_access_token(none().unchecked_into(), options.unchecked_into())).await
 }
 
+/// `getAccessToken()` with no options, which must succeed (`expect(what)`): the token as a string.
+async fn token_of(c: &AuthClient, what: &str) -> Option<String> {
+    access_token(c, none()).await.expect(what).as_string()
+}
+
+/// Puts back everything tests/web_harness.js stands in for (fetch, window.open, console.warn,
+/// Storage writes); each restore is idempotent, so a test calls this once whatever it installed.
+fn restore_all() {
+    restore_fetch();
+    restore_open();
+    restore_warn();
+    restore_storage();
+}
+
 #[wasm_bindgen_test]
 fn bad_options_throw_config_errors() {
     for bad in [
@@ -202,14 +216,7 @@ async fn refresh_probe_sends_cookie_and_csrf_header_then_serves_the_cache() {
         ))
     );
     for _ in 0..10 {
-        assert_eq!(
-            access_token(&c, none())
-                .await
-                .expect("token")
-                .as_string()
-                .as_deref(),
-            Some("tok-1")
-        );
+        assert_eq!(token_of(&c, "token").await.as_deref(), Some("tok-1"));
     }
     assert_eq!(request_count("/refresh"), 1);
     // The session is stored, versioned, under one key per provider and environment...
@@ -221,16 +228,9 @@ async fn refresh_probe_sends_cookie_and_csrf_header_then_serves_the_cache() {
     // ...and a "reloaded page" (a new client) serves it without any request.
     answer_with(|_, _| (401, denied()), 0);
     let reloaded = client("probe", json!({}));
-    assert_eq!(
-        access_token(&reloaded, none())
-            .await
-            .expect("token")
-            .as_string()
-            .as_deref(),
-        Some("tok-1")
-    );
+    assert_eq!(token_of(&reloaded, "token").await.as_deref(), Some("tok-1"));
     assert_eq!(request_count("/refresh"), 0);
-    restore_fetch();
+    restore_all();
 }
 
 #[wasm_bindgen_test]
@@ -247,23 +247,9 @@ async fn concurrent_callers_share_one_refresh() {
         50,
     );
     let c = client("storm", json!({}));
-    assert_eq!(
-        access_token(&c, none())
-            .await
-            .expect("t")
-            .as_string()
-            .as_deref(),
-        Some("tok-1")
-    );
+    assert_eq!(token_of(&c, "t").await.as_deref(), Some("tok-1"));
     // Just obtained: served without a refresh (no loop for tokens shorter than the margin).
-    assert_eq!(
-        access_token(&c, none())
-            .await
-            .expect("t")
-            .as_string()
-            .as_deref(),
-        Some("tok-1")
-    );
+    assert_eq!(token_of(&c, "t").await.as_deref(), Some("tok-1"));
     assert_eq!(request_count("/refresh"), 1);
     settle(sleep(600)).await.expect("sleep");
     let calls: Array = (0..50)
@@ -281,7 +267,7 @@ async fn concurrent_callers_share_one_refresh() {
         2,
         "one refresh for 50 concurrent callers"
     );
-    restore_fetch();
+    restore_all();
 }
 
 #[wasm_bindgen_test]
@@ -330,7 +316,7 @@ async fn tampered_storage_is_discarded_and_refresh_takes_over() {
         assert!(t.is_undefined());
         assert_eq!(request_count("/refresh"), 1, "fell back to /refresh");
     }
-    restore_fetch();
+    restore_all();
 }
 
 #[wasm_bindgen_test]
@@ -341,22 +327,13 @@ async fn throwing_storage_falls_back_to_memory_with_one_warning() {
     answer_with(|_, _| (200, auth_response("mem", 3600.0, None)), 0);
     let c = client("quota", json!({}));
     for _ in 0..3 {
-        assert_eq!(
-            access_token(&c, none())
-                .await
-                .expect("t")
-                .as_string()
-                .as_deref(),
-            Some("mem")
-        );
+        assert_eq!(token_of(&c, "t").await.as_deref(), Some("mem"));
     }
     settle(c.sign_out()).await.expect("signout");
     access_token(&c, none()).await.expect("t");
-    restore_storage();
-    restore_warn();
+    restore_all();
     assert_eq!(warning_count(), 1);
     assert_eq!(request_count("/refresh"), 2);
-    restore_fetch();
 }
 
 /// Starts a popup sign-in (the /refresh probe is refused) and waits for the popup.
@@ -411,8 +388,7 @@ async fn popup_accepts_only_its_own_window_from_the_backend_origin() {
         Array::from(&get(&seen, "seen")).to_vec(),
         vec![JsValue::from("SignedIn")]
     );
-    restore_open();
-    restore_fetch();
+    restore_all();
 }
 
 #[wasm_bindgen_test]
@@ -430,8 +406,7 @@ async fn popup_messages_from_another_origin_are_ignored() {
     close_popup();
     let e = settle(pending).await.expect_err("closed");
     assert_eq!(err_name(&e), "PopupClosedError");
-    restore_open();
-    restore_fetch();
+    restore_all();
 }
 
 #[wasm_bindgen_test]
@@ -466,8 +441,7 @@ async fn backend_errors_and_malformed_responses_are_typed() {
     ));
     let e = settle(pending).await.expect_err("error");
     assert_eq!(err_name(&e), "InvalidResponseError");
-    restore_open();
-    restore_fetch();
+    restore_all();
 }
 
 #[wasm_bindgen_test]
@@ -504,8 +478,7 @@ async fn blocked_closed_and_abandoned_popups() {
         .expect("optional");
     assert!(t.is_undefined());
     assert!(js_sys::Object::is(&before, &get(&last_popup(), "url")));
-    restore_open();
-    restore_fetch();
+    restore_all();
 }
 
 #[wasm_bindgen_test]
@@ -527,8 +500,7 @@ async fn fullscreen_popup_takes_the_screen() {
     assert!(features.contains(&size), "{features} vs {size}");
     post_from_popup(&message("full"));
     settle(pending).await.expect("ok");
-    restore_open();
-    restore_fetch();
+    restore_all();
 }
 
 #[wasm_bindgen_test]
@@ -597,7 +569,7 @@ async fn observable_emits_current_then_changes_and_unsubscribes() {
         .call1(&JsValue::NULL, &observable)
         .expect("subscribe fn");
     assert_eq!(Array::from(&s).to_vec(), vec![JsValue::from("SignedIn")]);
-    restore_fetch();
+    restore_all();
 }
 
 #[wasm_bindgen_test]
@@ -634,8 +606,7 @@ async fn proxy_and_guest_sign_in_without_a_popup() {
         .expect_err("refused");
     assert_eq!(err_name(&e), "AuthenticationError");
     assert!(last_popup().is_undefined(), "no popup for proxy providers");
-    restore_open();
-    restore_fetch();
+    restore_all();
 }
 
 #[wasm_bindgen_test]
@@ -646,20 +617,13 @@ async fn async_base_url_network_errors_and_timeouts() {
     let options = to_js(json!({"provider": {"id": "disc"}, "flow": "proxy"}));
     Reflect::set(&options, &"getAuthBaseUrl".into(), &discovery).expect("set");
     let c = AuthClient::new(options.unchecked_into(), None).expect("client");
-    assert_eq!(
-        access_token(&c, none())
-            .await
-            .expect("t")
-            .as_string()
-            .as_deref(),
-        Some("disc")
-    );
+    assert_eq!(token_of(&c, "t").await.as_deref(), Some("disc"));
     assert!(get(&last_request(), "url")
         .as_string()
         .expect("url")
         .starts_with(&format!("{}/disc/refresh", base())));
 
-    restore_fetch();
+    restore_all();
     let down = client(
         "down",
         json!({"authBaseUrl": "http://127.0.0.1:9/api/auth", "flow": "proxy"}),
@@ -681,7 +645,7 @@ async fn async_base_url_network_errors_and_timeouts() {
         get(&e, "backendName").as_string().as_deref(),
         Some("HTTP500")
     );
-    restore_fetch();
+    restore_all();
 }
 
 fn seen_states(recorder: &JsValue) -> Vec<String> {
@@ -713,14 +677,7 @@ async fn tabs_share_sign_in_one_refresh_and_sign_out() {
     let isolated = client("tabs", json!({"storage": "memory", "crossTabSync": false}));
     let b_states = record(&b.session_state());
     let isolated_states = record(&isolated.session_state());
-    assert_eq!(
-        access_token(&a, none())
-            .await
-            .expect("a")
-            .as_string()
-            .as_deref(),
-        Some("tab-1")
-    );
+    assert_eq!(token_of(&a, "a").await.as_deref(), Some("tab-1"));
     wait_until(5000.0, || seen_states(&b_states).len() >= 2).await;
     assert_eq!(
         seen_states(&b_states),
@@ -765,14 +722,7 @@ async fn tabs_share_sign_in_one_refresh_and_sign_out() {
         broadcast(name, &junk);
     }
     settle(sleep(50)).await.expect("tick");
-    assert_eq!(
-        access_token(&a, none())
-            .await
-            .expect("a")
-            .as_string()
-            .as_deref(),
-        Some("tab-2")
-    );
+    assert_eq!(token_of(&a, "a").await.as_deref(), Some("tab-2"));
     assert_eq!(seen_states(&b_states), vec!["SignedOut", "SignedIn"]);
 
     // Sign-out in B signs A out too.
@@ -783,7 +733,7 @@ async fn tabs_share_sign_in_one_refresh_and_sign_out() {
     assert!(access_token(&a, opts(json!({"optional": true})))
         .await
         .is_ok());
-    restore_fetch();
+    restore_all();
 }
 
 /// The presence locks (session handoff) of `provider`'s channel held right now.
@@ -832,14 +782,7 @@ async fn a_new_tab_adopts_a_siblings_session_without_a_request() {
         0,
     );
     let a = client("handoff", json!({"storage": "memory"}));
-    assert_eq!(
-        access_token(&a, none())
-            .await
-            .expect("a")
-            .as_string()
-            .as_deref(),
-        Some("handoff-1")
-    );
+    assert_eq!(token_of(&a, "a").await.as_deref(), Some("handoff-1"));
     assert_eq!(request_count("/refresh"), 1);
     wait_for_presence("handoff", 1).await;
 
@@ -924,7 +867,7 @@ async fn a_new_tab_adopts_a_siblings_session_without_a_request() {
     drop(b);
     drop(a);
     close_listener(&listener);
-    restore_fetch();
+    restore_all();
 }
 
 #[wasm_bindgen_test]
@@ -932,14 +875,7 @@ async fn a_tab_alone_or_with_only_expired_siblings_sends_no_hello() {
     answer_with(|_, _| (200, auth_response("alone-1", 1.0, None)), 0);
     let listener = listen("backstage-wasm-auth:alone:development");
     let a = client("alone", json!({"storage": "memory"}));
-    assert_eq!(
-        access_token(&a, none())
-            .await
-            .expect("a")
-            .as_string()
-            .as_deref(),
-        Some("alone-1")
-    );
+    assert_eq!(token_of(&a, "a").await.as_deref(), Some("alone-1"));
     assert_eq!(request_count("/refresh"), 1);
     wait_until(5000.0, || !channel_types(&listener).is_empty()).await;
     assert_eq!(
@@ -965,5 +901,5 @@ async fn a_tab_alone_or_with_only_expired_siblings_sends_no_hello() {
     drop(b);
     drop(a);
     close_listener(&listener);
-    restore_fetch();
+    restore_all();
 }

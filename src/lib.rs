@@ -4,8 +4,10 @@
 //! builds and tests natively; the browser edges (`fetch`, popup, storage, JS bindings) only
 //! build for `wasm32`.
 
+pub mod clock;
 pub mod config;
 pub mod error;
+pub mod http;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod js_json;
 pub mod json;
@@ -13,10 +15,12 @@ pub mod jwt;
 pub mod manager;
 #[cfg(feature = "pkce")]
 pub mod pkce;
+pub mod popup_features;
 pub mod protocol;
 pub mod redirect;
 pub mod scopes;
 pub mod secret;
+pub mod secure_url;
 pub mod session;
 pub mod state;
 pub mod store;

@@ -4,6 +4,7 @@
 //! It knows nothing of the browser: the backend is a [`Connector`], time is a [`Clock`], so the
 //! whole policy runs under native `cargo test` with a scripted connector.
 
+use crate::clock::Clock;
 use crate::config::Flow;
 use crate::error::AuthError;
 use crate::protocol::AuthResponse;
@@ -36,10 +37,6 @@ pub trait Connector {
     /// Another tab's session was adopted here: keep what a later refresh needs from it (the PKCE
     /// refresh token, for storage that the connector cannot read back).
     fn adopt(&self, _session: &Session) {}
-}
-
-pub trait Clock {
-    fn now_ms(&self) -> f64;
 }
 
 /// A lock shared by the tabs of an origin around `/refresh` (Web Locks in the browser). The

@@ -15,18 +15,19 @@
 //! endpoint over TLS in answer to our own code + verifier, which is what OIDC Core §3.1.3.7
 //! accepts in place of a signature check for the code flow. Its claims are checked.
 
-use crate::config::{check_secure_url, PkceConfig};
+use crate::clock::Clock;
+use crate::config::PkceConfig;
 use crate::error::AuthError;
+use crate::http::{HttpAnswer, HttpCall, Transport};
 use crate::jwt::Audience;
-use crate::manager::Clock;
 use crate::protocol::{AuthResponse, ProfileInfo, ProviderInfo};
 use crate::scopes::ScopeSet;
 use crate::secret::Secret;
+use crate::secure_url::check_secure_url;
 use crate::session::Session;
 use crate::urls::encode_uri_component;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use futures::future::LocalBoxFuture;
 use oauth2::basic::BasicErrorResponse;
 use oauth2::{
     AccessToken, AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RefreshToken,
@@ -144,48 +145,6 @@ impl std::fmt::Debug for OidcTokenResponse {
     }
 }
 
-/// One HTTP request of the flow: all are simple CORS requests but the UserInfo one.
-#[derive(Clone, PartialEq)]
-pub struct HttpCall {
-    pub method: &'static str,
-    pub url: String,
-    /// `accept`, `content-type`, `authorization`.
-    pub headers: Vec<(&'static str, String)>,
-    /// An `application/x-www-form-urlencoded` body.
-    pub body: Option<String>,
-}
-
-// Bodies carry codes, verifiers and refresh tokens; headers a bearer token: never printed.
-impl std::fmt::Debug for HttpCall {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpCall")
-            .field("method", &self.method)
-            .field("url", &self.url)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Its answer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HttpAnswer {
-    pub status: u16,
-    pub body: Vec<u8>,
-}
-
-/// Sends an [`HttpCall`]; `Network` / `Timeout` errors when no answer came.
-pub trait Transport {
-    fn call(&self, request: HttpCall) -> LocalBoxFuture<'static, Result<HttpAnswer, AuthError>>;
-}
-
-impl<F> Transport for F
-where
-    F: Fn(HttpCall) -> LocalBoxFuture<'static, Result<HttpAnswer, AuthError>>,
-{
-    fn call(&self, request: HttpCall) -> LocalBoxFuture<'static, Result<HttpAnswer, AuthError>> {
-        self(request)
-    }
-}
-
 /// `a=1&b=2`, each part as `encodeURIComponent` encodes it (valid form and query encoding).
 fn form(pairs: &[(&str, &str)]) -> String {
     let mut out = String::new();
@@ -245,6 +204,7 @@ fn form_post(url: &str, pairs: &[(&str, &str)]) -> HttpCall {
             ("content-type", "application/x-www-form-urlencoded".into()),
         ],
         body: Some(form(pairs)),
+        with_cookies: false,
     }
 }
 
@@ -252,7 +212,7 @@ fn form_post(url: &str, pairs: &[(&str, &str)]) -> HttpCall {
 /// OAuth error code, any other non-200 as `HTTP{status}`. Never quotes the body (it may hold
 /// tokens).
 fn endpoint_error(what: &str, answer: &HttpAnswer) -> AuthError {
-    match json_object::<BasicErrorResponse>(&answer.body) {
+    match json_object::<BasicErrorResponse>(answer.body.as_bytes()) {
         Ok(e) => {
             let code = e.error().as_ref();
             let message = e
@@ -276,7 +236,8 @@ fn token_answer(what: &str, answer: HttpAnswer) -> Result<OidcTokenResponse, Aut
     if answer.status != 200 {
         return Err(endpoint_error(what, &answer));
     }
-    json_object(&answer.body).map_err(|why| invalid(format!("{what}: not a token response: {why}")))
+    json_object(answer.body.as_bytes())
+        .map_err(|why| invalid(format!("{what}: not a token response: {why}")))
 }
 
 /// serde_json for a JSON object only (derived structs would also read an array by position,
@@ -642,6 +603,7 @@ impl Provider {
                 ("authorization", format!("Bearer {access_token}")),
             ],
             body: None,
+            with_cookies: false,
         };
         let answer = http.call(request).await?;
         if answer.status != 200 {
@@ -657,7 +619,7 @@ impl Provider {
             #[serde(default)]
             picture: Option<String>,
         }
-        let info: UserInfo = json_object(&answer.body)
+        let info: UserInfo = json_object(answer.body.as_bytes())
             .map_err(|_| invalid("UserInfo: not a JSON object with a sub"))?;
         if info.sub != sub {
             return Err(invalid("UserInfo: another subject than the ID token's"));

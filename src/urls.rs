@@ -1,5 +1,6 @@
 //! The auth backend's URLs, built exactly as Backstage's own client builds them.
 
+use crate::error::AuthError;
 use crate::scopes::ScopeSet;
 
 /// Which way `/start` hands the result back.
@@ -28,6 +29,22 @@ pub fn encode_uri_component(value: &str) -> String {
         }
     }
     out
+}
+
+/// Checks that `url` is an absolute http(s) URL and strips trailing slashes.
+pub fn normalize_base_url(url: &str) -> Result<String, AuthError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| AuthError::Config("auth base URL must be an absolute http(s) URL".into()))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || trimmed.contains(['?', '#']) || trimmed.contains(char::is_whitespace) {
+        return Err(AuthError::Config(
+            "auth base URL must be a base URL (a host, no query or fragment)".into(),
+        ));
+    }
+    Ok(trimmed.to_owned())
 }
 
 fn with_query(base: &str, provider: &str, route: &str, params: &[(&str, Option<&str>)]) -> String {

@@ -11,9 +11,10 @@
 //!   token-shaped marker, no error contains it.
 #![no_main]
 
-use backstage_wasm_auth::config::{check_secure_url, ClientConfig, ClientOptions, Flow};
+use backstage_wasm_auth::config::{ClientConfig, ClientOptions, Flow};
 use backstage_wasm_auth::json::Json;
 use backstage_wasm_auth::scopes::ScopeSet;
+use backstage_wasm_auth::secure_url::check_secure_url;
 use fuzz_support::{assert_no_marker, mark, mentions_marker, text};
 use libfuzzer_sys::fuzz_target;
 

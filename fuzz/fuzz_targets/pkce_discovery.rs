@@ -3,7 +3,7 @@
 //! picks the HTTP status (`fuzz_support::status`), the rest is the body. Properties, beyond
 //! "never panics":
 //! - a document is accepted only from a 2xx answer, names exactly the configured issuer, has
-//!   only endpoints that pass `config::check_secure_url` (https, or http on loopback), and offers
+//!   only endpoints that pass `secure_url::check_secure_url` (https, or http on loopback), and offers
 //!   S256 when it lists PKCE methods; it is what serde_json reads into `Discovery`; it is a JSON
 //!   object (known, reported deviation, let pass unless `FUZZ_STRICT=1`: serde's derived structs
 //!   also read a JSON array by position);
@@ -12,9 +12,9 @@
 //! - the authorization URL built from an accepted document starts with its endpoint.
 #![no_main]
 
-use backstage_wasm_auth::config::check_secure_url;
 use backstage_wasm_auth::error::AuthError;
 use backstage_wasm_auth::pkce::{parse_discovery, Discovery, Provider};
+use backstage_wasm_auth::secure_url::check_secure_url;
 use fuzz_support::pkce::{config, randomness, ISSUER};
 use fuzz_support::{known, status, text};
 use libfuzzer_sys::fuzz_target;

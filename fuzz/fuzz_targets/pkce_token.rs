@@ -24,8 +24,9 @@
 #![no_main]
 
 use backstage_wasm_auth::error::AuthError;
+use backstage_wasm_auth::http::HttpAnswer;
 use backstage_wasm_auth::json::Json;
-use backstage_wasm_auth::pkce::{check_id_token, Carry, HttpAnswer};
+use backstage_wasm_auth::pkce::{check_id_token, Carry};
 use backstage_wasm_auth::protocol::{AuthResponse, ProfileInfo};
 use backstage_wasm_auth::scopes::ScopeSet;
 use backstage_wasm_auth::secret::Secret;
@@ -98,12 +99,12 @@ fn run(
 ) -> Result<AuthResponse, AuthError> {
     let mut answers = vec![HttpAnswer {
         status,
-        body: token_body.to_vec(),
+        body: String::from_utf8_lossy(token_body).into_owned(),
     }];
     if let Some(body) = userinfo_body {
         answers.push(HttpAnswer {
             status: 200,
-            body: body.to_vec(),
+            body: String::from_utf8_lossy(body).into_owned(),
         });
     }
     let http = Scripted::new(answers);

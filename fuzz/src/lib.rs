@@ -172,12 +172,11 @@ pub fn reencoded_session(session: &Session) -> Session {
 /// `spa`, fixed `state` / `nonce` / verifier, a fixed clock and a scripted transport.
 pub mod pkce {
     use super::NOW_MS;
+    use backstage_wasm_auth::clock::Clock;
     use backstage_wasm_auth::config::PkceConfig;
     use backstage_wasm_auth::error::AuthError;
-    use backstage_wasm_auth::manager::Clock;
-    use backstage_wasm_auth::pkce::{
-        Discovery, HttpAnswer, HttpCall, Pending, Provider, Randomness, Transport,
-    };
+    use backstage_wasm_auth::http::{HttpAnswer, HttpCall, Transport};
+    use backstage_wasm_auth::pkce::{Discovery, Pending, Provider, Randomness};
     use backstage_wasm_auth::scopes::ScopeSet;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;

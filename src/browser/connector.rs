@@ -1,14 +1,16 @@
 //! The [`Connector`] of the browser: `/refresh` and `/logout` over `fetch`, `/start` in a popup
 //! or in the whole window.
 
-use super::http::{self, Method};
+use super::http::fetch;
 use super::popup::{self, PopupRequest};
 use super::redirect;
-use crate::config::{normalize_base_url, ClientConfig, Flow};
+use crate::config::{ClientConfig, Flow};
 use crate::error::AuthError;
+use crate::http::HttpCall;
 use crate::manager::Connector;
 use crate::protocol::{parse_refresh_body, AuthResponse};
 use crate::scopes::ScopeSet;
+use crate::urls::normalize_base_url;
 use crate::urls::{logout_url, refresh_url, start_url, StartFlow};
 use futures::future::{FutureExt, LocalBoxFuture};
 use std::cell::RefCell;
@@ -93,6 +95,13 @@ fn origin_of(url: &str) -> Result<String, AuthError> {
         .map_err(|_| AuthError::Config("the auth base URL does not make a valid URL".into()))
 }
 
+/// What a timed-out request was (the `TimeoutError`'s message).
+const BACKEND: &str = "Request to the auth backend";
+
+fn timeout(config: &ClientConfig) -> u32 {
+    config.request_timeout_seconds
+}
+
 impl Connector for BrowserConnector {
     fn refresh(
         &self,
@@ -106,9 +115,8 @@ impl Connector for BrowserConnector {
                 &scopes,
                 &config.environment,
             );
-            let (status, body) =
-                http::call(Method::Get, &url, config.request_timeout_seconds).await?;
-            parse_refresh_body(status, &body)
+            let answer = fetch(HttpCall::to_backend("GET", url), timeout(&config), BACKEND).await?;
+            parse_refresh_body(answer.status, &answer.body)
         }
         .boxed_local()
     }
@@ -192,13 +200,13 @@ impl Connector for BrowserConnector {
         let (config, base) = (self.config.clone(), self.base_url());
         async move {
             let url = logout_url(&base.await?, &config.provider_id, &config.environment);
-            let (status, body) =
-                http::call(Method::Post, &url, config.request_timeout_seconds).await?;
-            match status {
+            let answer =
+                fetch(HttpCall::to_backend("POST", url), timeout(&config), BACKEND).await?;
+            match answer.status {
                 200..=299 => Ok(()),
                 // Proxy providers (guest, ALB) have no /logout: signing out is local only.
                 404 if config.flow == Flow::Proxy => Ok(()),
-                _ => parse_refresh_body(status, &body).map(|_| ()),
+                status => parse_refresh_body(status, &answer.body).map(|_| ()),
             }
         }
         .boxed_local()

@@ -15,7 +15,7 @@ mod sync;
 /// `Date.now()`, the clock of the session manager in the browser.
 pub struct BrowserClock;
 
-impl crate::manager::Clock for BrowserClock {
+impl crate::clock::Clock for BrowserClock {
     fn now_ms(&self) -> f64 {
         js_sys::Date::now()
     }

@@ -4,13 +4,15 @@
 //! Backstage's, answered by `pkce-callback.html` on this app's origin. All protocol checks are
 //! in [`crate::pkce`].
 
-use super::http;
+use super::http::fetch;
 use super::popup::{self, Incoming, PopupRequest};
 use super::{storage, BrowserClock};
+use crate::clock::Clock;
 use crate::config::{ClientConfig, PkceConfig};
 use crate::error::AuthError;
-use crate::manager::{Clock, Connector};
-use crate::pkce::{self, Carry, HttpAnswer, HttpCall, Provider, Randomness, CALLBACK_MESSAGE_TYPE};
+use crate::http::{HttpAnswer, HttpCall};
+use crate::manager::Connector;
+use crate::pkce::{self, Carry, Provider, Randomness, CALLBACK_MESSAGE_TYPE};
 use crate::protocol::AuthResponse;
 use crate::scopes::ScopeSet;
 use crate::session::Session;
@@ -121,48 +123,20 @@ async fn discover(pkce: PkceConfig, timeout_s: u32) -> Result<Provider, AuthErro
         url: pkce::discovery_url(&pkce.issuer),
         headers: vec![("accept", "application/json".into())],
         body: None,
+        with_cookies: false,
     };
-    let answer = fetch(request, timeout_s).await?;
-    let body = String::from_utf8_lossy(&answer.body);
-    let discovery = pkce::parse_discovery(answer.status, &body, &pkce.issuer)?;
+    let answer = fetch(request, timeout_s, PROVIDER).await?;
+    let discovery = pkce::parse_discovery(answer.status, &answer.body, &pkce.issuer)?;
     Provider::new(pkce, discovery)
 }
 
-/// One request of the flow over `fetch`: no credentials, aborted after `timeout_s`.
-async fn fetch(request: HttpCall, timeout_s: u32) -> Result<HttpAnswer, AuthError> {
-    let network = |e: gloo_net::Error| AuthError::Network(e.to_string());
-    let method = match request.method {
-        "POST" => gloo_net::http::Method::POST,
-        _ => gloo_net::http::Method::GET,
-    };
-    http::bounded(
-        timeout_s,
-        "Request to the OpenID provider",
-        move |signal| async move {
-            let mut builder = gloo_net::http::RequestBuilder::new(&request.url)
-                .method(method)
-                .credentials(web_sys::RequestCredentials::Omit)
-                .abort_signal(Some(&signal));
-            for (name, value) in &request.headers {
-                builder = builder.header(name, value);
-            }
-            let built = match request.body {
-                Some(body) => builder.body(body),
-                None => builder.build(),
-            };
-            let response = built.map_err(network)?.send().await.map_err(network)?;
-            let status = response.status();
-            let body = response.binary().await.map_err(network)?;
-            Ok(HttpAnswer { status, body })
-        },
-    )
-    .await
-}
+/// What a timed-out request was (the `TimeoutError`'s message).
+const PROVIDER: &str = "Request to the OpenID provider";
 
 fn http_client(
     timeout_s: u32,
 ) -> impl Fn(HttpCall) -> LocalBoxFuture<'static, Result<HttpAnswer, AuthError>> {
-    move |request| fetch(request, timeout_s).boxed_local()
+    move |request| fetch(request, timeout_s, PROVIDER).boxed_local()
 }
 
 /// The callback page's message: `{type, url}` (its `location.href`).

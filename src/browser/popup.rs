@@ -1,9 +1,10 @@
 //! The sign-in popup: open it, accept only the backend's message from that very window, and
 //! notice when it is blocked, closed or left open too long.
 
-use crate::config::{popup_features, ClientConfig};
+use crate::config::ClientConfig;
 use crate::error::AuthError;
 use crate::json::Json;
+use crate::popup_features::popup_features;
 use crate::protocol::{parse_popup_message, AuthResponse, PopupMessage};
 use futures::channel::mpsc;
 use futures::future::{select, Either};

@@ -2,7 +2,7 @@
 
 use super::*;
 use futures::executor::block_on;
-use futures::future::FutureExt;
+use futures::future::{FutureExt, LocalBoxFuture};
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -126,7 +126,7 @@ fn answer(a: HttpAnswer) -> Answer {
 fn http_response(status: u16, body: &Value) -> HttpAnswer {
     HttpAnswer {
         status,
-        body: body.to_string().into_bytes(),
+        body: body.to_string(),
     }
 }
 

@@ -336,6 +336,14 @@ async fn throwing_storage_falls_back_to_memory_with_one_warning() {
     assert_eq!(request_count("/refresh"), 2);
 }
 
+/// The stage of a popup test: no stored session, every /refresh refused (no cookie), window.open
+/// stood in for (`blocked`: it returns null).
+fn popup_stage(blocked: bool) {
+    session_storage().clear().expect("clear");
+    answer_with(|_, _| (401, denied()), 0);
+    install_open(blocked);
+}
+
 /// Starts a popup sign-in (the /refresh probe is refused) and waits for the popup.
 async fn start_popup(c: &AuthClient) -> Promise {
     let pending = c.get_access_token(none().unchecked_into(), none().unchecked_into());
@@ -353,9 +361,7 @@ fn message(token: &str) -> JsValue {
 
 #[wasm_bindgen_test]
 async fn popup_accepts_only_its_own_window_from_the_backend_origin() {
-    session_storage().clear().expect("clear");
-    answer_with(|_, _| (401, denied()), 0);
-    install_open(false);
+    popup_stage(false);
     let c = client("popup", json!({}));
     let pending = start_popup(&c).await;
     let popup = last_popup();
@@ -393,9 +399,7 @@ async fn popup_accepts_only_its_own_window_from_the_backend_origin() {
 
 #[wasm_bindgen_test]
 async fn popup_messages_from_another_origin_are_ignored() {
-    session_storage().clear().expect("clear");
-    answer_with(|_, _| (401, denied()), 0);
-    install_open(false);
+    popup_stage(false);
     // The backend is on another origin than the (about:blank, same-origin) popup that posts.
     let mut options = json!({"authBaseUrl": "http://localhost:9/api/auth"});
     options["provider"] = json!({"id": "origin"});
@@ -411,9 +415,7 @@ async fn popup_messages_from_another_origin_are_ignored() {
 
 #[wasm_bindgen_test]
 async fn backend_errors_and_malformed_responses_are_typed() {
-    session_storage().clear().expect("clear");
-    answer_with(|_, _| (401, denied()), 0);
-    install_open(false);
+    popup_stage(false);
     let c = client("errors", json!({}));
     let pending = start_popup(&c).await;
     post_from_popup(&to_js(json!({"type": "authorization_response",
@@ -446,9 +448,7 @@ async fn backend_errors_and_malformed_responses_are_typed() {
 
 #[wasm_bindgen_test]
 async fn blocked_closed_and_abandoned_popups() {
-    session_storage().clear().expect("clear");
-    answer_with(|_, _| (401, denied()), 0);
-    install_open(true);
+    popup_stage(true);
     let c = client("blocked", json!({"popupTimeoutSeconds": 1}));
     let e = access_token(&c, none()).await.expect_err("blocked");
     assert_eq!(err_name(&e), "PopupRejectedError");
@@ -483,9 +483,7 @@ async fn blocked_closed_and_abandoned_popups() {
 
 #[wasm_bindgen_test]
 async fn fullscreen_popup_takes_the_screen() {
-    session_storage().clear().expect("clear");
-    answer_with(|_, _| (401, denied()), 0);
-    install_open(false);
+    popup_stage(false);
     let c = client("full", json!({"popup": {"fullscreen": true}}));
     let pending = start_popup(&c).await;
     let screen = web_sys::window().expect("w").screen().expect("screen");

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from './stack/stack.mjs';
 import { launchBrowser, waitForPopup, completeIdpLogin } from './stack/browser.mjs';
-import { ensurePkg, startPkceApp, sleep, waitFor } from './fixtures/app.mjs';
+import { ensurePkg, startPkceApp, sleep, waitFor, idpRequests, tokenRequests } from './fixtures/app.mjs';
 
 const T = { timeout: 120_000 };
 /** IdP access + ID token lifetime (s). */
@@ -94,16 +94,8 @@ describe('session handoff to a new tab', () => {
 
   /** A context that records the IdP requests (method, url, body, status). */
   function idpRecorder(ctx) {
-    const idp = [];
-    const seen = new Map();
-    ctx.on('request', r => {
-      if (!r.url().startsWith(stack.idpUrl) || r.method() === 'OPTIONS') return;
-      const e = { method: r.method(), url: r.url(), body: r.postData() };
-      seen.set(r, e);
-      idp.push(e);
-    });
-    ctx.on('response', r => { const e = seen.get(r.request()); if (e) e.status = r.status(); });
-    return () => idp.filter(r => r.method === 'POST' && new URL(r.url).pathname === '/token');
+    const idp = idpRequests(ctx, stack.idpUrl);
+    return () => tokenRequests(idp);
   }
   const grant = r => new URLSearchParams(r.body ?? '').get('grant_type');
   const PKCE_KEY = 'backstage-wasm-auth:idp:development';

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from './stack/stack.mjs';
 import { launchBrowser, waitForPopup, completeIdpLogin } from './stack/browser.mjs';
-import { ensurePkg, startPkceApp, sleep } from './fixtures/app.mjs';
+import { ensurePkg, startPkceApp, sleep, idpRequests, tokenRequests } from './fixtures/app.mjs';
 
 const T = { timeout: 60_000 };
 /** IdP access + ID token lifetime (s): short, so that tests see tokens expire. */
@@ -47,20 +47,11 @@ async function appPage(extra) {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   // Every request to the IdP from any page of the context (the popup too), with its status.
-  const idp = [];
-  const seen = new Map();
-  ctx.on('request', r => {
-    if (!r.url().startsWith(stack.idpUrl) || r.method() === 'OPTIONS') return;
-    const e = { method: r.method(), url: r.url(), body: r.postData() };
-    seen.set(r, e);
-    idp.push(e);
-  });
-  ctx.on('response', r => { const e = seen.get(r.request()); if (e) e.status = r.status(); });
+  const idp = idpRequests(ctx, stack.idpUrl);
   await page.goto(`${app.origin}/`);
   await page.evaluate(([o]) => e2e.ready(o), [options(extra)]);
   await page.evaluate(([o]) => e2e.make('c', o), [options(extra)]);
-  const tokenCalls = grant => idp.filter(r => r.method === 'POST' && new URL(r.url).pathname === '/token'
-    && new URLSearchParams(r.body ?? '').get('grant_type') === grant);
+  const tokenCalls = grant => tokenRequests(idp, grant);
   return { ctx, page, idp, tokenCalls };
 }
 

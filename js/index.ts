@@ -100,10 +100,8 @@ export function createWasmAuthApiFactory(
     deps: { configApi: configApiRef, discoveryApi: discoveryApiRef },
     factory: ({ configApi, discoveryApi }: WasmAuthApiFactoryDeps) => {
       const fromConfig = readWasmAuthConfig(configApi, provider.id);
-      const environment =
-        fromConfig.environment ??
-        defaults.environment ??
-        configApi.getOptionalString('auth.environment');
+      // `fromConfig.environment` already falls back to `auth.environment`.
+      const environment = fromConfig.environment ?? defaults.environment;
       const base =
         defaults.authBaseUrl !== undefined || defaults.getAuthBaseUrl !== undefined
           ? {}

@@ -26,6 +26,9 @@ pub enum AuthError {
     Config(String),
     /// The backend answered something that is not the Backstage auth protocol.
     InvalidResponse(String),
+    /// The page lacks what the client needs (no `window`, no `location.origin`): not the
+    /// options' fault.
+    Environment(&'static str),
     /// `flow: 'pkce'`: this tab holds no refresh token (it follows another tab's session, or
     /// never signed in). Nothing was asked of anyone.
     NoRefreshToken,
@@ -61,6 +64,7 @@ impl AuthError {
             AuthError::InvalidResponse(why) => {
                 joined("Invalid response from the auth backend: ", why)
             }
+            AuthError::Environment(what) => joined("Not available in this environment: ", what),
             AuthError::NoRefreshToken => "No refresh token in this tab: sign in first".into(),
         }
     }
@@ -81,6 +85,8 @@ impl AuthError {
             // The OpenID Connect code for "no session without user interaction" (as the
             // other PKCE refusals, named by their OAuth code).
             AuthError::NoRefreshToken => "login_required",
+            // As the DOM names a missing capability.
+            AuthError::Environment(_) => "NotSupportedError",
         }
     }
 
@@ -139,5 +145,11 @@ mod tests {
         assert_eq!(AuthError::PopupRejected.backend_name(), None);
         assert_eq!(AuthError::NoRefreshToken.name(), "login_required");
         assert_eq!(AuthError::NoRefreshToken.backend_name(), None);
+        let no_window = AuthError::Environment("no window");
+        assert_eq!(no_window.name(), "NotSupportedError");
+        assert_eq!(
+            no_window.to_string(),
+            "Not available in this environment: no window"
+        );
     }
 }

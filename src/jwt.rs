@@ -117,14 +117,20 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The payload claims of a compact JWS, or `None` when it is not one.
-pub fn claims(token: &str) -> Option<Claims> {
+/// The decoded header and payload of a compact JWS (`header.payload.signature`), or `None`
+/// when it is not one. Neither is parsed here, and the signature is not looked at.
+pub fn compact_parts(token: &str) -> Option<(Vec<u8>, Vec<u8>)> {
     let mut parts = token.split('.');
-    let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
+    let (header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
-    let bytes = base64url_decode(payload)?;
+    Some((base64url_decode(header)?, base64url_decode(payload)?))
+}
+
+/// The payload claims of a compact JWS, or `None` when it is not one.
+pub fn claims(token: &str) -> Option<Claims> {
+    let (_header, bytes) = compact_parts(token)?;
     let text = core::str::from_utf8(&bytes).ok()?;
     Claims::from_json(&Json::parse(text).ok()?)
 }

@@ -106,6 +106,56 @@ pub fn logout_url(base: &str, provider: &str, env: &str) -> String {
     with_query(base, provider, "logout", &[("env", Some(env))])
 }
 
+/// `a=1&b=2`, each part as `encodeURIComponent` encodes it (valid form and query encoding).
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&encode_uri_component(key));
+        out.push('=');
+        out.push_str(&encode_uri_component(value));
+    }
+    out
+}
+
+/// Decodes `application/x-www-form-urlencoded` (a URL's query): `None` for bad UTF-8.
+pub fn parse_form(query: &str) -> Option<Vec<(String, String)>> {
+    fn decode(part: &str) -> Option<String> {
+        let bytes = part.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' => match (
+                    bytes.get(i + 1).and_then(|b| hex(*b)),
+                    bytes.get(i + 2).and_then(|b| hex(*b)),
+                ) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                },
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).ok()
+    }
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            Some((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +222,28 @@ mod tests {
             logout_url(BASE, "oidc", "development"),
             "http://127.0.0.1:7007/api/auth/oidc/logout?env=development"
         );
+    }
+
+    #[test]
+    fn form_encoding_round_trip() {
+        let pairs = [("a b", "c&d=e"), ("é", "+%/"), ("k", "")];
+        let encoded = form_encode(&pairs);
+        assert_eq!(encoded, "a%20b=c%26d%3De&%C3%A9=%2B%25%2F&k=");
+        let decoded = parse_form(&encoded).expect("utf-8");
+        let want: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
+        assert_eq!(decoded, want);
+        // `+` is a space; a stray `%` stays; bad UTF-8 is refused.
+        assert_eq!(
+            parse_form("x=a+b&y=100%&z").expect("ok"),
+            vec![
+                ("x".into(), "a b".into()),
+                ("y".into(), "100%".into()),
+                ("z".into(), "".into())
+            ]
+        );
+        assert_eq!(parse_form("x=%FF"), None);
     }
 }

@@ -51,14 +51,7 @@ fuzz_target!(|data: &[u8]| {
         "a discovery document that is not an object"
     );
     assert_eq!(d.issuer, ISSUER);
-    let endpoints = [
-        Some(&d.authorization_endpoint),
-        Some(&d.token_endpoint),
-        d.revocation_endpoint.as_ref(),
-        d.end_session_endpoint.as_ref(),
-        d.userinfo_endpoint.as_ref(),
-    ];
-    for url in endpoints.into_iter().flatten() {
+    for url in d.endpoints() {
         assert!(
             check_secure_url(url, "endpoint").is_ok(),
             "insecure endpoint"

@@ -371,10 +371,9 @@ impl AuthClient {
         self.with_request(&JsValue::UNDEFINED, &options.into(), identity_js)
     }
 
-    /// SignedIn / SignedOut: the current state on subscribe, then each change.
-    /// Redirect flow: the backend's error (named `Error`, with `backendName`) when this tab just came back
-    /// from a failed sign-in, once; `undefined` otherwise. Not taken here, the next interactive
-    /// sign-in rejects with it instead of leaving for the IdP again.
+    /// Redirect flow: the backend's error (named `Error`, with `backendName`) when this tab just
+    /// came back from a failed sign-in, once; `undefined` otherwise. Left untaken, the next
+    /// interactive sign-in rejects with it instead of leaving for the IdP again.
     #[wasm_bindgen(js_name = takeRedirectError, unchecked_return_type = "Error | undefined")]
     pub fn take_redirect_error(&self) -> JsValue {
         match self.returned_error.borrow_mut().take() {
@@ -383,6 +382,7 @@ impl AuthClient {
         }
     }
 
+    /// SignedIn / SignedOut: the current state on subscribe, then each change.
     #[wasm_bindgen(
         js_name = "sessionState$",
         unchecked_return_type = "SessionStateObservable"

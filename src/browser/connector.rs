@@ -86,7 +86,7 @@ impl BrowserConnector {
 }
 
 fn window() -> Result<web_sys::Window, AuthError> {
-    web_sys::window().ok_or_else(|| AuthError::Config("no window".into()))
+    web_sys::window().ok_or(AuthError::Environment("no window"))
 }
 
 fn origin_of(url: &str) -> Result<String, AuthError> {
@@ -138,7 +138,7 @@ impl Connector for BrowserConnector {
             let app_origin = window
                 .location()
                 .origin()
-                .map_err(|_| AuthError::Config("no origin".into()))?;
+                .map_err(|_| AuthError::Environment("no location.origin"))?;
             match config.flow {
                 Flow::Popup => {
                     let url = start_url(
@@ -166,7 +166,7 @@ impl Connector for BrowserConnector {
                         None => window
                             .location()
                             .href()
-                            .map_err(|_| AuthError::Config("no location".into()))?,
+                            .map_err(|_| AuthError::Environment("no location.href"))?,
                     };
                     let url = start_url(
                         &base,

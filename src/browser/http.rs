@@ -28,7 +28,7 @@ pub async fn fetch(
     what: &'static str,
 ) -> Result<HttpAnswer, AuthError> {
     bounded(timeout_s, what, move |signal| async move {
-        let window = web_sys::window().ok_or_else(|| AuthError::Network("no window".into()))?;
+        let window = web_sys::window().ok_or(AuthError::Environment("no window"))?;
         let init = web_sys::RequestInit::new();
         init.set_method(request.method);
         init.set_credentials(if request.with_cookies {

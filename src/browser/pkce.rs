@@ -192,11 +192,11 @@ impl Connector for PkceConnector {
         let (inner, scopes) = (self.0.clone(), scopes.clone());
         async move {
             let provider = inner.provider().await?;
-            let window = web_sys::window().ok_or_else(|| AuthError::Config("no window".into()))?;
+            let window = web_sys::window().ok_or(AuthError::Environment("no window"))?;
             let app_origin = window
                 .location()
                 .origin()
-                .map_err(|_| AuthError::Config("no origin".into()))?;
+                .map_err(|_| AuthError::Environment("no location.origin"))?;
             let callback_origin = web_sys::Url::new(&inner.pkce.redirect_uri)
                 .map(|u| u.origin())
                 .map_err(|_| AuthError::Config("pkce.redirectUri is not a URL".into()))?;

@@ -1,6 +1,7 @@
 //! The PKCE flow's pure parts against a scripted HTTP client and a fixed clock.
 
 use super::*;
+use crate::http::HttpAnswer;
 use futures::executor::block_on;
 use futures::future::{FutureExt, LocalBoxFuture};
 use serde_json::{json, Value};
@@ -757,29 +758,6 @@ fn a_refreshed_id_token_without_profile_claims_keeps_the_profile() {
     let r = block_on(p.refresh(&answer.client(), &previous(), &FixedClock)).expect("refreshed");
     assert_eq!(r.profile.email.as_deref(), Some("jane@example.com"));
     assert_eq!(r.profile.display_name.as_deref(), Some("Jane Doe"));
-}
-
-#[test]
-fn form_encoding_round_trip() {
-    let pairs = [("a b", "c&d=e"), ("é", "+%/"), ("k", "")];
-    let encoded = form(&pairs);
-    assert_eq!(encoded, "a%20b=c%26d%3De&%C3%A9=%2B%25%2F&k=");
-    let decoded = parse_form(&encoded).expect("utf-8");
-    let want: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| ((*k).into(), (*v).into()))
-        .collect();
-    assert_eq!(decoded, want);
-    // `+` is a space; a stray `%` stays; bad UTF-8 is refused.
-    assert_eq!(
-        parse_form("x=a+b&y=100%&z").expect("ok"),
-        vec![
-            ("x".into(), "a b".into()),
-            ("y".into(), "100%".into()),
-            ("z".into(), "".into())
-        ]
-    );
-    assert_eq!(parse_form("x=%FF"), None);
 }
 
 #[test]

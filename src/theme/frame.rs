@@ -112,7 +112,8 @@ pub fn listen_for_theme(
                 .map_err(|_| js::config_error("listenForTheme: apply must be a function"))?,
         )
     };
-    let window = web_sys::window().ok_or_else(|| js::config_error("listenForTheme: no window"))?;
+    let window = web_sys::window()
+        .ok_or_else(|| js::error("NotSupportedError", "listenForTheme: no window"))?;
 
     let inner = Rc::new(RefCell::new(Inner {
         window: window.clone(),

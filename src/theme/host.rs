@@ -171,7 +171,8 @@ impl ThemeHost {
         let iframe: HtmlIFrameElement = iframe.dyn_into().map_err(|_| {
             js::config_error("attach: the first argument must be an <iframe> element")
         })?;
-        let window = web_sys::window().ok_or_else(|| js::config_error("attach: no window"))?;
+        let window =
+            web_sys::window().ok_or_else(|| js::error("NotSupportedError", "attach: no window"))?;
         self.detach();
 
         let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.inner);

@@ -15,57 +15,32 @@
 //! endpoint over TLS in answer to our own code + verifier, which is what OIDC Core §3.1.3.7
 //! accepts in place of a signature check for the code flow. Its claims are checked.
 
+mod discovery;
+mod endpoint;
+mod id_token;
+
+pub use discovery::{discovery_url, parse_discovery, Discovery};
+pub use endpoint::OidcTokenResponse;
+pub use id_token::{check_id_token, IdClaims, EXP_LEEWAY_MS};
+
 use crate::clock::Clock;
 use crate::config::PkceConfig;
 use crate::error::AuthError;
-use crate::http::{HttpAnswer, HttpCall, Transport};
-use crate::jwt::Audience;
+use crate::http::{HttpCall, Transport};
 use crate::protocol::{AuthResponse, ProfileInfo, ProviderInfo};
 use crate::scopes::ScopeSet;
 use crate::secret::Secret;
-use crate::secure_url::check_secure_url;
 use crate::session::Session;
-use crate::urls::encode_uri_component;
+use crate::urls::{form_encode, parse_form};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use oauth2::basic::BasicErrorResponse;
-use oauth2::{
-    AccessToken, AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RefreshToken,
-};
+use endpoint::{endpoint_error, form_post, json_object, token_answer};
+use id_token::{decode_claims, merge, profile};
+use oauth2::{AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
 use serde::Deserialize;
-
-/// Clock skew allowed on the ID token's `exp`.
-pub const EXP_LEEWAY_MS: f64 = 60_000.0;
 
 /// The `type` of the message `pkce-callback.html` posts to its opener: `{type, url}`.
 pub const CALLBACK_MESSAGE_TYPE: &str = "backstage-wasm-auth:pkce-callback";
-
-/// `{issuer}/.well-known/openid-configuration` (OIDC Discovery §4).
-pub fn discovery_url(issuer: &str) -> String {
-    format!(
-        "{}/.well-known/openid-configuration",
-        issuer.trim_end_matches('/')
-    )
-}
-
-/// What the client uses of the provider's metadata.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Discovery {
-    pub issuer: String,
-    pub authorization_endpoint: String,
-    pub token_endpoint: String,
-    #[serde(default)]
-    pub revocation_endpoint: Option<String>,
-    #[serde(default)]
-    pub end_session_endpoint: Option<String>,
-    #[serde(default)]
-    pub userinfo_endpoint: Option<String>,
-    #[serde(default)]
-    pub code_challenge_methods_supported: Option<Vec<String>>,
-    /// RFC 9207: the provider puts `iss` in every authorization response.
-    #[serde(default)]
-    pub authorization_response_iss_parameter_supported: bool,
-}
 
 fn invalid(message: impl Into<String>) -> AuthError {
     AuthError::InvalidResponse(message.into())
@@ -76,181 +51,6 @@ fn refused(name: &str, message: impl Into<String>) -> AuthError {
         backend_name: name.into(),
         message: message.into(),
     }
-}
-
-/// Parses and checks the discovery document (status, JSON, `issuer` exactly ours, endpoints
-/// https or loopback, S256 offered when methods are listed).
-pub fn parse_discovery(status: u16, body: &str, issuer: &str) -> Result<Discovery, AuthError> {
-    if !(200..=299).contains(&status) {
-        return Err(refused(
-            &format!("HTTP{status}"),
-            format!("OpenID discovery answered with status {status}"),
-        ));
-    }
-    let d: Discovery = json_object(body.as_bytes())
-        .map_err(|why| invalid(format!("OpenID discovery document: {why}")))?;
-    if d.issuer != issuer {
-        // OIDC Discovery §4.3: the issuer in the document must be the one we asked.
-        return Err(invalid(format!(
-            "OpenID discovery: issuer {:?} is not the configured {issuer:?}",
-            d.issuer
-        )));
-    }
-    let endpoints = [
-        Some(&d.authorization_endpoint),
-        Some(&d.token_endpoint),
-        d.revocation_endpoint.as_ref(),
-        d.end_session_endpoint.as_ref(),
-        d.userinfo_endpoint.as_ref(),
-    ];
-    for url in endpoints.into_iter().flatten() {
-        check_secure_url(url, "endpoint")
-            .map_err(|_| invalid(format!("OpenID discovery: unusable endpoint {url:?}")))?;
-    }
-    if let Some(methods) = &d.code_challenge_methods_supported {
-        if !methods.iter().any(|m| m == "S256") {
-            return Err(invalid(
-                "OpenID discovery: the provider does not offer PKCE S256",
-            ));
-        }
-    }
-    Ok(d)
-}
-
-/// A token endpoint answer (RFC 6749 §5.1 + OIDC's `id_token`), with `oauth2`'s redacting
-/// token types. (Not `oauth2::StandardTokenResponse`: its `#[serde(flatten)]` extra fields and
-/// case-folding token type cost ~15 KB of wasm.)
-#[derive(Deserialize)]
-pub struct OidcTokenResponse {
-    access_token: AccessToken,
-    token_type: String,
-    #[serde(default)]
-    expires_in: Option<u64>,
-    #[serde(default)]
-    refresh_token: Option<RefreshToken>,
-    #[serde(default)]
-    scope: Option<String>,
-    #[serde(default)]
-    id_token: Option<String>,
-}
-
-// `id_token` is a plain string: print none of the tokens (issue 12).
-impl std::fmt::Debug for OidcTokenResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OidcTokenResponse")
-            .field("token_type", &self.token_type)
-            .field("expires_in", &self.expires_in)
-            .field("scope", &self.scope)
-            .finish_non_exhaustive()
-    }
-}
-
-/// `a=1&b=2`, each part as `encodeURIComponent` encodes it (valid form and query encoding).
-fn form(pairs: &[(&str, &str)]) -> String {
-    let mut out = String::new();
-    for (i, (key, value)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.push_str(&encode_uri_component(key));
-        out.push('=');
-        out.push_str(&encode_uri_component(value));
-    }
-    out
-}
-
-/// Decodes `application/x-www-form-urlencoded` (a URL's query): `None` for bad UTF-8.
-fn parse_form(query: &str) -> Option<Vec<(String, String)>> {
-    fn decode(part: &str) -> Option<String> {
-        let bytes = part.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' => match (
-                    bytes.get(i + 1).and_then(|b| hex(*b)),
-                    bytes.get(i + 2).and_then(|b| hex(*b)),
-                ) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                },
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8(out).ok()
-    }
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            Some((decode(k)?, decode(v)?))
-        })
-        .collect()
-}
-
-fn form_post(url: &str, pairs: &[(&str, &str)]) -> HttpCall {
-    HttpCall {
-        method: "POST",
-        url: url.to_owned(),
-        headers: vec![
-            ("accept", "application/json".into()),
-            ("content-type", "application/x-www-form-urlencoded".into()),
-        ],
-        body: Some(form(pairs)),
-        with_cookies: false,
-    }
-}
-
-/// An OAuth error answer (`{error, error_description}`) as an `AuthResponseError` named by the
-/// OAuth error code, any other non-200 as `HTTP{status}`. Never quotes the body (it may hold
-/// tokens).
-fn endpoint_error(what: &str, answer: &HttpAnswer) -> AuthError {
-    match json_object::<BasicErrorResponse>(answer.body.as_bytes()) {
-        Ok(e) => {
-            let code = e.error().as_ref();
-            let message = e
-                .error_description()
-                .cloned()
-                .unwrap_or_else(|| format!("{what} refused: {code}"));
-            refused(code, message)
-        }
-        Err(_) => refused(
-            &format!("HTTP{}", answer.status),
-            format!(
-                "{what}: the provider answered with status {}",
-                answer.status
-            ),
-        ),
-    }
-}
-
-/// A token endpoint answer: 200 with a token response, else the provider's error.
-fn token_answer(what: &str, answer: HttpAnswer) -> Result<OidcTokenResponse, AuthError> {
-    if answer.status != 200 {
-        return Err(endpoint_error(what, &answer));
-    }
-    json_object(answer.body.as_bytes())
-        .map_err(|why| invalid(format!("{what}: not a token response: {why}")))
-}
-
-/// serde_json for a JSON object only (derived structs would also read an array by position,
-/// found by fuzzing), with an error that says what is wrong but never quotes a value: claims
-/// and token responses hold secrets.
-fn json_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, &'static str> {
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err("not a JSON object");
-    }
-    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => "a member is missing or has the wrong type",
-        _ => "not valid JSON",
-    })
 }
 
 /// The random values of one sign-in.
@@ -320,113 +120,6 @@ impl Carry {
     }
 }
 
-/// The ID token claims the client checks and uses.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct IdClaims {
-    pub iss: String,
-    pub sub: String,
-    aud: Audience,
-    #[serde(default)]
-    pub azp: Option<String>,
-    pub exp: f64,
-    #[serde(default)]
-    pub nonce: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub picture: Option<String>,
-}
-
-/// The JOSE header: only `alg` is looked at.
-#[derive(Deserialize)]
-struct JoseHeader {
-    #[serde(default)]
-    alg: Option<String>,
-}
-
-fn decode_part<T: for<'de> Deserialize<'de>>(part: &str) -> Option<T> {
-    let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
-    json_object(&bytes).ok()
-}
-
-/// The claims of a compact JWS, unchecked.
-fn decode_claims(token: &str) -> Result<IdClaims, AuthError> {
-    let parts: Vec<&str> = token.split('.').collect();
-    let [header, payload, _signature] = parts[..] else {
-        return Err(invalid("ID token: not a compact JWT"));
-    };
-    let header: JoseHeader = decode_part(header).ok_or_else(|| invalid("ID token: bad header"))?;
-    match header.alg.as_deref() {
-        Some(alg) if !alg.eq_ignore_ascii_case("none") => {}
-        _ => return Err(invalid("ID token: unsigned or without alg")),
-    }
-    let payload = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| invalid("ID token: bad payload"))?;
-    json_object(&payload).map_err(|why| invalid(format!("ID token claims: {why}")))
-}
-
-/// OIDC Core §3.1.3.7 steps 2-3, 9 and 11 (no signature: see the module docs): `iss` is the
-/// issuer, `aud` holds the client (and `azp`, when present, is it), `exp` is in the future
-/// (with [`EXP_LEEWAY_MS`]), `nonce` is ours when one is expected.
-pub fn check_id_token(
-    token: &str,
-    issuer: &str,
-    client_id: &str,
-    nonce: Option<&str>,
-    now_ms: f64,
-) -> Result<IdClaims, AuthError> {
-    let claims = decode_claims(token)?;
-    if claims.iss != issuer {
-        return Err(invalid("ID token: wrong issuer"));
-    }
-    let audience_ok = claims.aud.contains(client_id);
-    // OIDC Core 3.1.3.7: with other audiences beside us, `azp` must be present and be us (a
-    // token minted for another client that merely lists us is not ours).
-    let other_audiences =
-        matches!(&claims.aud, Audience::Many(list) if list.iter().any(|a| a != client_id));
-    let azp_ok = match claims.azp.as_deref() {
-        Some(azp) => azp == client_id,
-        None => !other_audiences,
-    };
-    if !audience_ok || !azp_ok {
-        return Err(invalid("ID token: not issued to this client"));
-    }
-    if !claims.exp.is_finite() || claims.exp * 1000.0 + EXP_LEEWAY_MS <= now_ms {
-        return Err(invalid("ID token: expired"));
-    }
-    if claims.sub.is_empty() {
-        return Err(invalid("ID token: no subject"));
-    }
-    if let Some(expected) = nonce {
-        if claims.nonce.as_deref() != Some(expected) {
-            return Err(invalid("ID token: wrong nonce"));
-        }
-    }
-    Ok(claims)
-}
-
-fn profile(claims: &IdClaims) -> ProfileInfo {
-    ProfileInfo {
-        email: claims.email.clone(),
-        display_name: claims.name.clone(),
-        picture: claims.picture.clone(),
-    }
-}
-
-/// `primary`'s fields, `fallback`'s where `primary` has none.
-fn merge(primary: ProfileInfo, fallback: &ProfileInfo) -> ProfileInfo {
-    ProfileInfo {
-        email: primary.email.or_else(|| fallback.email.clone()),
-        display_name: primary
-            .display_name
-            .or_else(|| fallback.display_name.clone()),
-        picture: primary.picture.or_else(|| fallback.picture.clone()),
-    }
-}
-
 /// How a token response is checked.
 enum Expect<'a> {
     SignIn {
@@ -449,17 +142,13 @@ impl Provider {
         Ok(Provider { config, discovery })
     }
 
-    pub fn discovery(&self) -> &Discovery {
-        &self.discovery
-    }
-
     /// The authorization request: `response_type=code`, our client and redirect URI, `scope`
     /// (always with `openid`), `state`, the S256 `code_challenge` and a `nonce`.
     pub fn authorize(&self, scopes: &ScopeSet, random: Randomness) -> Pending {
         let scopes = scopes.union(&ScopeSet::parse("openid"));
         let challenge = PkceCodeChallenge::from_code_verifier_sha256(&random.verifier);
         let endpoint = &self.discovery.authorization_endpoint;
-        let query = form(&[
+        let query = form_encode(&[
             ("response_type", "code"),
             ("client_id", &self.config.client_id),
             ("state", random.state.secret()),

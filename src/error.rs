@@ -90,6 +90,12 @@ impl AuthError {
         }
     }
 
+    /// The OAuth refresh token was refused: revoked, expired or already used (`invalid_grant`,
+    /// RFC 6749 §5.2). Sending it again cannot succeed.
+    pub fn refresh_token_refused(&self) -> bool {
+        self.backend_name() == Some("invalid_grant")
+    }
+
     /// The backend's own error name, for [`AuthError::AuthResponse`].
     pub fn backend_name(&self) -> Option<&str> {
         match self {

@@ -11,17 +11,21 @@ use crate::protocol::AuthResponse;
 use crate::scopes::ScopeSet;
 use crate::session::Session;
 use crate::state::{SessionState, StateTracker};
-use crate::store::SessionStore;
+use crate::store::{Restored, SessionStore};
 use crate::sync::{Kind, SyncEvent};
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// Talks to the auth backend.
+/// One flow's protocol: how a session is refreshed, created and ended. It keeps no session of
+/// its own: the manager hands it the session it acts on.
 pub trait Connector {
-    /// `/refresh`: a session from the refresh cookie (or, for proxy providers, the proxy).
+    /// A new session from `basis`, the session this tab holds (or last held: expired, it may
+    /// still carry a PKCE refresh token), `None` when it holds none. Backstage: `/refresh` (the
+    /// refresh cookie, or the proxy); PKCE: the refresh grant with `basis`'s refresh token.
     fn refresh(
         &self,
+        basis: Option<&Session>,
         scopes: &ScopeSet,
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>>;
     /// A new session through `/start` (popup; the redirect flow navigates away and never resolves).
@@ -29,14 +33,9 @@ pub trait Connector {
         &self,
         scopes: &ScopeSet,
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>>;
-    /// `/logout`.
-    fn logout(&self) -> LocalBoxFuture<'static, Result<(), AuthError>>;
-    /// Another tab signed out: drop any credential kept beside the session (the PKCE refresh
-    /// token), so that nothing can sign this tab back in silently.
-    fn forget(&self) {}
-    /// Another tab's session was adopted here: keep what a later refresh needs from it (the PKCE
-    /// refresh token, for storage that the connector cannot read back).
-    fn adopt(&self, _session: &Session) {}
+    /// Ends `ended` (the session just signed out here, if any) at the backend or provider:
+    /// `/logout`, or the revocation of its refresh token.
+    fn logout(&self, ended: Option<&Session>) -> LocalBoxFuture<'static, Result<(), AuthError>>;
 }
 
 /// A lock shared by the tabs of an origin around `/refresh` (Web Locks in the browser). The
@@ -81,6 +80,9 @@ struct Inner {
     config: ManagerConfig,
     state: StateTracker,
     current: RefCell<Option<Rc<Session>>>,
+    /// What a refresh starts from: the current session, or the last one after it expired (its
+    /// PKCE refresh token may still be good). Gone with a sign-out or a refused refresh.
+    basis: RefCell<Option<Rc<Session>>>,
     refreshing: RefCell<Option<SharedResult>>,
     creating: RefCell<Option<SharedResult>>,
     /// Called with the new session (or `None`) each time it changes: the bindings cache JS values.
@@ -116,7 +118,14 @@ impl SessionManager {
         store: SessionStore,
         config: ManagerConfig,
     ) -> Self {
-        let restored = store.load(clock.now_ms()).ok().flatten().map(Rc::new);
+        let (restored, basis) = match store.restore(clock.now_ms()) {
+            Restored::Live(session) => {
+                let session = Rc::new(session);
+                (Some(session.clone()), Some(session))
+            }
+            Restored::Expired(session) => (None, Some(Rc::new(session))),
+            Restored::Nothing => (None, None),
+        };
         let state = StateTracker::new(if restored.is_some() {
             SessionState::SignedIn
         } else {
@@ -129,6 +138,7 @@ impl SessionManager {
             config,
             state,
             current: RefCell::new(restored),
+            basis: RefCell::new(basis),
             refreshing: RefCell::new(None),
             creating: RefCell::new(None),
             on_change: RefCell::new(None),
@@ -155,7 +165,8 @@ impl SessionManager {
         let current = self.0.current.borrow().clone();
         match event {
             SyncEvent::SignedOut => {
-                self.0.connector.forget();
+                // Nothing may sign this tab back in silently.
+                self.0.basis.borrow_mut().take();
                 if current.is_some() {
                     self.set_session(None, Change::Remote);
                 }
@@ -182,7 +193,6 @@ impl SessionManager {
                         .unwrap_or(false)
                 });
                 if changed && !older && (kind == Kind::SignedIn || keeps_scopes) {
-                    self.0.connector.adopt(&session);
                     self.set_session(Some(Rc::new(session)), Change::Remote);
                 }
                 changed
@@ -217,7 +227,7 @@ impl SessionManager {
         provider.refresh_token = stored
             .filter(same_grant)
             .and_then(|s| token_of(&s))
-            .or_else(|| self.0.current.borrow().as_deref().and_then(token_of));
+            .or_else(|| self.0.basis.borrow().as_deref().and_then(token_of));
         session
     }
 
@@ -270,6 +280,9 @@ impl SessionManager {
                 self.0.state.set(SessionState::SignedOut);
             }
         }
+        if let Some(s) = &session {
+            *self.0.basis.borrow_mut() = Some(s.clone());
+        }
         *self.0.current.borrow_mut() = session.clone();
         if let Some(cb) = self.0.on_change.borrow().as_ref() {
             cb(session.as_ref(), change);
@@ -299,7 +312,8 @@ impl SessionManager {
                 this.0.refreshing.borrow_mut().take();
                 return Ok(session);
             }
-            let result = this.0.connector.refresh(&scopes).await;
+            let basis = this.0.basis.borrow().clone();
+            let result = this.0.connector.refresh(basis.as_deref(), &scopes).await;
             let now = this.0.clock.now_ms();
             let result = result
                 .and_then(|r| Session::from_response(r, now))
@@ -320,14 +334,26 @@ impl SessionManager {
                     };
                     this.set_session(Some(fresh.clone()), Change::Local(kind));
                 }
-                Err(e) if current.is_some_and(|c| c.is_expired(now)) => {
-                    // A tab without a PKCE refresh token asked no one: the other tabs' sessions
-                    // (their refresh tokens) are theirs, so this sign-out is not announced.
-                    let change = match e {
-                        AuthError::NoRefreshToken => Change::Remote,
-                        _ => Change::Local(Kind::SignedOut),
-                    };
-                    this.set_session(None, change);
+                Err(e) => {
+                    // Only the PKCE build has refresh tokens in sessions.
+                    if cfg!(feature = "pkce") && e.refresh_token_refused() {
+                        this.drop_refresh_token();
+                    }
+                    if current.is_some_and(|c| c.is_expired(now)) {
+                        // A tab without a PKCE refresh token asked no one: the other tabs'
+                        // sessions (their refresh tokens) are theirs, so this sign-out is not
+                        // announced.
+                        let change = match e {
+                            AuthError::NoRefreshToken => Change::Remote,
+                            _ => Change::Local(Kind::SignedOut),
+                        };
+                        this.set_session(None, change);
+                        // No answer is no refusal: the refresh token may serve once the network
+                        // is back (a later call starts from it, without a popup).
+                        if !backend_unreachable(e) {
+                            this.0.basis.borrow_mut().take();
+                        }
+                    }
                 }
                 _ => {}
             }
@@ -433,8 +459,31 @@ impl SessionManager {
 
     /// Forgets the session here and at the backend. The local part always happens.
     pub async fn sign_out(&self) -> Result<(), AuthError> {
+        let ended = self.0.basis.borrow_mut().take();
         self.set_session(None, Change::Local(Kind::SignedOut));
-        self.0.connector.logout().await
+        self.0.connector.logout(ended.as_deref()).await
+    }
+
+    /// The refresh token was refused (revoked, expired, already used): neither the session
+    /// served until it expires nor the one kept after may send it again.
+    fn drop_refresh_token(&self) {
+        let without = |s: &Rc<Session>| {
+            let mut copy = Session::clone(s);
+            if let Some(p) = copy.provider.as_mut() {
+                p.refresh_token = None;
+            }
+            Rc::new(copy)
+        };
+        let current = self.0.current.borrow().clone();
+        match current {
+            Some(c) if c.refresh_token().is_some() => {
+                self.set_session(Some(without(&c)), Change::Remote)
+            }
+            _ => {
+                let kept = self.0.basis.borrow().as_ref().map(without);
+                *self.0.basis.borrow_mut() = kept;
+            }
+        }
     }
 
     pub fn current(&self) -> Option<Rc<Session>> {

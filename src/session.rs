@@ -259,6 +259,11 @@ impl Session {
     }
 
     /// The earlier of the provider token's and the Backstage token's expiry.
+    /// The OAuth refresh token (`flow: 'pkce'` only).
+    pub fn refresh_token(&self) -> Option<&Secret> {
+        self.provider.as_ref()?.refresh_token.as_ref()
+    }
+
     pub fn expires_at(&self) -> Option<f64> {
         let provider = self.provider.as_ref().and_then(|p| p.expires_at);
         let backstage = self.backstage.as_ref().and_then(|b| b.expires_at);

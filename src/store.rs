@@ -74,6 +74,16 @@ pub fn encode(provider: &str, environment: &str, session: &Session) -> String {
         .encode()
 }
 
+/// What [`SessionStore::restore`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Restored {
+    /// Nothing usable (none, rejected, or expired without a refresh token).
+    Nothing,
+    Live(Session),
+    /// Expired, but its refresh token may still get a new one.
+    Expired(Session),
+}
+
 /// Decodes and validates a stored record.
 pub fn decode(
     raw: &str,
@@ -81,6 +91,15 @@ pub fn decode(
     environment: &str,
     now_ms: f64,
 ) -> Result<Session, Rejection> {
+    let session = decode_any_age(raw, provider, environment)?;
+    if session.is_expired(now_ms) {
+        return Err(Rejection::Expired);
+    }
+    Ok(session)
+}
+
+/// [`decode`] without the expiry check.
+fn decode_any_age(raw: &str, provider: &str, environment: &str) -> Result<Session, Rejection> {
     let value = Json::parse(raw).map_err(|_| Rejection::Malformed)?;
     if value.get("version").and_then(Json::as_f64) != Some(f64::from(SCHEMA_VERSION)) {
         return Err(Rejection::UnsupportedVersion);
@@ -101,9 +120,6 @@ pub fn decode(
         return Err(Rejection::WrongKey);
     }
     validate(&session)?;
-    if session.is_expired(now_ms) {
-        return Err(Rejection::Expired);
-    }
     Ok(session)
 }
 
@@ -280,6 +296,29 @@ impl SessionStore {
         }
     }
 
+    /// What a client starts with: [`SessionStore::load`], except that an expired session that
+    /// still holds a refresh token (`flow: 'pkce'`: it usually outlives the access token) is
+    /// handed back as [`Restored::Expired`] (and deleted like every expired record), so that a
+    /// refresh can start from it without a new sign-in.
+    pub fn restore(&self, now_ms: f64) -> Restored {
+        let Some(Some(raw)) = self.with_store(|s| s.get(&self.key)) else {
+            return Restored::Nothing;
+        };
+        match decode_any_age(&raw, &self.provider, &self.environment) {
+            Ok(session) if !session.is_expired(now_ms) => Restored::Live(session),
+            found => {
+                self.clear();
+                match found {
+                    // Only the PKCE build has refresh tokens in sessions.
+                    Ok(session) if cfg!(feature = "pkce") && session.refresh_token().is_some() => {
+                        Restored::Expired(session)
+                    }
+                    _ => Restored::Nothing,
+                }
+            }
+        }
+    }
+
     pub fn save(&self, session: &Session) {
         let raw = encode(&self.provider, &self.environment, session);
         self.with_store(|s| s.set(&self.key, &raw));
@@ -435,6 +474,35 @@ mod tests {
             decode(&raw, "oidc", "development", 1_000.0 + 3_600_000.0),
             Err(Rejection::Expired)
         );
+    }
+
+    #[test]
+    #[cfg(feature = "pkce")] // refresh tokens exist in the PKCE build only
+    fn restore_hands_back_an_expired_session_only_for_its_refresh_token() {
+        let store = SessionStore::new(
+            "oidc",
+            "development",
+            Ok(Some(Box::new(MemoryStore::default()))),
+            Box::new(|_| {}),
+        );
+        let expired_at = 1_000.0 + 3_600_000.0;
+        store.save(&session());
+        assert_eq!(store.restore(2_000.0), Restored::Live(session()));
+        assert_eq!(
+            store.restore(expired_at),
+            Restored::Nothing,
+            "no refresh token"
+        );
+        assert_eq!(store.load(2_000.0), Ok(None), "and deleted");
+        let mut with_token = session();
+        with_token
+            .provider
+            .as_mut()
+            .expect("provider")
+            .refresh_token = Some(crate::secret::Secret::new("rt".into()));
+        store.save(&with_token);
+        assert_eq!(store.restore(expired_at), Restored::Expired(with_token));
+        assert_eq!(store.load(2_000.0), Ok(None), "deleted all the same");
     }
 
     struct Failing;

@@ -10,6 +10,7 @@ use crate::http::HttpCall;
 use crate::manager::Connector;
 use crate::protocol::{parse_refresh_body, AuthResponse};
 use crate::scopes::ScopeSet;
+use crate::session::Session;
 use crate::urls::normalize_base_url;
 use crate::urls::{logout_url, refresh_url, start_url, StartFlow};
 use futures::future::{FutureExt, LocalBoxFuture};
@@ -103,8 +104,10 @@ fn timeout(config: &ClientConfig) -> u32 {
 }
 
 impl Connector for BrowserConnector {
+    /// `/refresh`: the backend's refresh cookie (or the proxy) is the credential, not `_basis`.
     fn refresh(
         &self,
+        _basis: Option<&Session>,
         scopes: &ScopeSet,
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>> {
         let (config, scopes, base) = (self.config.clone(), scopes.clone(), self.base_url());
@@ -196,7 +199,7 @@ impl Connector for BrowserConnector {
         .boxed_local()
     }
 
-    fn logout(&self) -> LocalBoxFuture<'static, Result<(), AuthError>> {
+    fn logout(&self, _ended: Option<&Session>) -> LocalBoxFuture<'static, Result<(), AuthError>> {
         let (config, base) = (self.config.clone(), self.base_url());
         async move {
             let url = logout_url(&base.await?, &config.provider_id, &config.environment);

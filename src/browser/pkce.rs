@@ -6,8 +6,7 @@
 
 use super::http::fetch;
 use super::popup::{self, Incoming, PopupRequest};
-use super::{storage, BrowserClock};
-use crate::clock::Clock;
+use super::BrowserClock;
 use crate::config::{ClientConfig, PkceConfig};
 use crate::error::AuthError;
 use crate::http::{HttpAnswer, HttpCall};
@@ -16,7 +15,6 @@ use crate::pkce::{self, Carry, Provider, Randomness, CALLBACK_MESSAGE_TYPE};
 use crate::protocol::AuthResponse;
 use crate::scopes::ScopeSet;
 use crate::session::Session;
-use crate::store::{self, KeyValueStore};
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -28,31 +26,17 @@ struct Inner {
     pkce: PkceConfig,
     /// Discovery, once: in flight or done (cleared again when it failed, to be retried).
     provider: Rc<RefCell<Option<SharedProvider>>>,
-    /// The refresh token and what a refresh carries over, as last seen here. The stored session
-    /// wins when it has one (another tab may have rotated the token); this copy covers memory
-    /// storage, a reload after the access token expired, and the revocation at sign-out (the
-    /// session manager clears the store before it calls `logout`).
-    carry: RefCell<Option<Carry>>,
-    /// The session store's storage, read (never written) for the current refresh token.
-    storage: Option<Box<dyn KeyValueStore>>,
 }
 
 pub struct PkceConnector(Rc<Inner>);
 
 impl PkceConnector {
     pub fn new(config: Rc<ClientConfig>, pkce: PkceConfig) -> Self {
-        let storage = storage::open(config.storage).ok().flatten();
         let inner = Rc::new(Inner {
             config,
             pkce,
             provider: Rc::default(),
-            carry: RefCell::new(None),
-            storage,
         });
-        // Read before the session manager loads the store (which drops an expired session):
-        // the refresh token usually outlives the access token.
-        let stored = inner.stored_carry();
-        *inner.carry.borrow_mut() = stored;
         // Discover now, so that a sign-in click opens the popup at once (popup blockers want
         // `window.open` close to the user's gesture).
         wasm_bindgen_futures::spawn_local(inner.provider().map(|_| ()));
@@ -80,40 +64,6 @@ impl Inner {
         .shared();
         *self.provider.borrow_mut() = Some(future.clone());
         future
-    }
-
-    /// The refresh token in the stored session, whatever the access token's expiry.
-    fn stored_carry(&self) -> Option<Carry> {
-        let raw = self
-            .storage
-            .as_ref()?
-            .get(&store::storage_key(
-                &self.config.provider_id,
-                &self.config.environment,
-            ))
-            .ok()??;
-        let session = store::decode(
-            &raw,
-            &self.config.provider_id,
-            &self.config.environment,
-            0.0,
-        )
-        .ok()?;
-        Carry::from_session(&session)
-    }
-
-    fn current_carry(&self) -> Option<Carry> {
-        if let Some(stored) = self.stored_carry() {
-            *self.carry.borrow_mut() = Some(stored);
-        }
-        self.carry.borrow().clone()
-    }
-
-    fn remember(&self, response: &AuthResponse) {
-        let session = Session::from_response(response.clone(), BrowserClock.now_ms());
-        if let Some(carry) = session.ok().as_ref().and_then(Carry::from_session) {
-            *self.carry.borrow_mut() = Some(carry);
-        }
     }
 }
 
@@ -156,31 +106,17 @@ fn callback_message(value: &crate::json::Json) -> Option<Incoming<String>> {
 impl Connector for PkceConnector {
     fn refresh(
         &self,
+        basis: Option<&Session>,
         _scopes: &ScopeSet,
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>> {
         // The refresh grant cannot widen the grant: a session with fewer scopes than wanted
         // comes back as is, and the session manager goes on to the popup.
-        let inner = self.0.clone();
+        let (inner, previous) = (self.0.clone(), basis.and_then(Carry::from_session));
         async move {
-            let previous = inner.current_carry().ok_or(AuthError::NoRefreshToken)?;
+            let previous = previous.ok_or(AuthError::NoRefreshToken)?;
             let provider = inner.provider().await?;
             let http = http_client(inner.config.request_timeout_seconds);
-            match provider.refresh(&http, &previous, &BrowserClock).await {
-                Ok(response) => {
-                    inner.remember(&response);
-                    Ok(response)
-                }
-                Err(e) => {
-                    // Revoked, expired or already used: this refresh token is dead.
-                    if e.backend_name() == Some("invalid_grant") {
-                        let mut carry = inner.carry.borrow_mut();
-                        if carry.as_ref() == Some(&previous) {
-                            carry.take();
-                        }
-                    }
-                    Err(e)
-                }
-            }
+            provider.refresh(&http, &previous, &BrowserClock).await
         }
         .boxed_local()
     }
@@ -223,38 +159,26 @@ impl Connector for PkceConnector {
             .await?;
             let code = provider.callback_code(&pending, &callback_url)?;
             let http = http_client(config.request_timeout_seconds);
-            let response = provider
+            provider
                 .exchange_code(&http, pending, code, &BrowserClock)
-                .await?;
-            inner.remember(&response);
-            Ok(response)
+                .await
         }
         .boxed_local()
     }
 
-    fn logout(&self) -> LocalBoxFuture<'static, Result<(), AuthError>> {
-        let inner = self.0.clone();
+    fn logout(&self, ended: Option<&Session>) -> LocalBoxFuture<'static, Result<(), AuthError>> {
+        let (inner, refresh_token) = (
+            self.0.clone(),
+            ended.and_then(Session::refresh_token).cloned(),
+        );
         async move {
-            // The session manager has already cleared the store: this copy is what is left.
-            let Some(carry) = inner.carry.borrow_mut().take() else {
+            let Some(refresh_token) = refresh_token else {
                 return Ok(());
             };
             let provider = inner.provider().await?;
             let http = http_client(inner.config.request_timeout_seconds);
-            provider.revoke(&http, &carry.refresh_token).await
+            provider.revoke(&http, &refresh_token).await
         }
         .boxed_local()
-    }
-
-    fn forget(&self) {
-        self.0.carry.borrow_mut().take();
-    }
-
-    fn adopt(&self, session: &Session) {
-        // Another tab's session (announced or handed over) carries its current refresh token:
-        // with memory storage this copy is the only place a later refresh can read it from.
-        if let Some(carry) = Carry::from_session(session) {
-            *self.0.carry.borrow_mut() = Some(carry);
-        }
     }
 }

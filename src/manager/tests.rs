@@ -11,6 +11,9 @@ use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 use std::cell::{Cell, RefCell};
 
+/// A refresh's basis as the script records it: its `obtained_at` and refresh token.
+type Basis = (Option<f64>, Option<String>);
+
 #[derive(Default)]
 struct Script {
     refresh_calls: Cell<u32>,
@@ -21,16 +24,15 @@ struct Script {
     /// Each refresh answers with the next of these (the last one repeats).
     refresh_answers: RefCell<Vec<Result<u32, AuthError>>>,
     create_answer: RefCell<Option<Result<String, AuthError>>>,
+    /// The session each refresh was handed (`None`: none), by its `obtained_at` and refresh token.
+    refresh_bases: RefCell<Vec<Option<Basis>>>,
+    /// The refresh token of the session each logout was handed.
+    logout_ended: RefCell<Vec<Option<String>>>,
     /// When set, refreshes wait for this to fire (to hold a refresh in flight).
     gate: RefCell<Option<futures::future::Shared<oneshot::Receiver<()>>>>,
 }
 
 struct Scripted(Rc<Script>);
-
-thread_local! {
-    static FORGOTTEN: Cell<u32> = const { Cell::new(0) };
-    static ADOPTED: Cell<u32> = const { Cell::new(0) };
-}
 
 fn answer(ttl: u32, scope: &str) -> AuthResponse {
     let mut r = response(Some(ttl), Some(3600));
@@ -43,9 +45,14 @@ fn answer(ttl: u32, scope: &str) -> AuthResponse {
 impl Connector for Scripted {
     fn refresh(
         &self,
+        basis: Option<&Session>,
         scopes: &ScopeSet,
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>> {
         let s = self.0.clone();
+        s.refresh_bases.borrow_mut().push(basis.map(|b| {
+            let token = b.refresh_token().map(|t| t.expose().to_owned());
+            (b.obtained_at, token)
+        }));
         s.refresh_calls.set(s.refresh_calls.get() + 1);
         s.refresh_scopes.borrow_mut().push(scopes.joined());
         let gate = s.gate.borrow().clone();
@@ -85,17 +92,11 @@ impl Connector for Scripted {
         .boxed_local()
     }
 
-    fn logout(&self) -> LocalBoxFuture<'static, Result<(), AuthError>> {
+    fn logout(&self, ended: Option<&Session>) -> LocalBoxFuture<'static, Result<(), AuthError>> {
         self.0.logout_calls.set(self.0.logout_calls.get() + 1);
+        let token = ended.and_then(|e| e.refresh_token().map(|t| t.expose().to_owned()));
+        self.0.logout_ended.borrow_mut().push(token);
         async { Ok(()) }.boxed_local()
-    }
-
-    fn forget(&self) {
-        FORGOTTEN.with(|f| f.set(f.get() + 1));
-    }
-
-    fn adopt(&self, _session: &Session) {
-        ADOPTED.with(|a| a.set(a.get() + 1));
     }
 }
 
@@ -121,9 +122,19 @@ fn fixture_with_store(
     refresh_answers: Vec<Result<u32, AuthError>>,
     kv: Box<dyn crate::store::KeyValueStore>,
 ) -> Fixture {
+    fixture_at(flow, refresh_answers, kv, 1_000_000.0)
+}
+
+/// A manager made (its store restored) at `now_ms`.
+fn fixture_at(
+    flow: Flow,
+    refresh_answers: Vec<Result<u32, AuthError>>,
+    kv: Box<dyn crate::store::KeyValueStore>,
+    now_ms: f64,
+) -> Fixture {
     let script = Rc::new(Script::default());
     *script.refresh_answers.borrow_mut() = refresh_answers;
-    let clock = Rc::new(Cell::new(1_000_000.0));
+    let clock = Rc::new(Cell::new(now_ms));
     let store = SessionStore::new("oidc", "development", Ok(Some(kv)), Box::new(|_| {}));
     let manager = SessionManager::new(
         Box::new(Scripted(script.clone())),
@@ -521,19 +532,20 @@ fn remote_announcements_are_applied_without_echo() {
         .current()
         .expect("s")
         .has_scopes(&ScopeSet::parse("email")));
-    let forgotten = FORGOTTEN.with(|f| f.get());
     f.manager.apply_remote(SyncEvent::SignedOut);
     assert_eq!(f.manager.state().get(), SessionState::SignedOut);
-    assert_eq!(
-        FORGOTTEN.with(|f| f.get()),
-        forgotten + 1,
-        "the connector forgot its credentials"
-    );
     assert_eq!(local_changes.get(), 0, "nothing announced back");
     assert_eq!(
         f.script.refresh_calls.get() + f.script.create_calls.get(),
         0
     );
+    // Nothing of the signed-out session is handed to a later refresh.
+    let _ = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..Default::default()
+    }));
+    assert_eq!(*f.script.refresh_bases.borrow(), vec![None]);
+    assert_eq!(f.script.refresh_calls.get(), 1);
 }
 
 #[test]
@@ -637,7 +649,6 @@ fn a_new_tab_adopts_a_session_handed_over_under_the_lock_without_a_refresh() {
         session: RefCell::new(Some(session_with(3600, "openid email", f.clock.get()))),
     });
     f.manager.set_refresh_lock(lock.clone());
-    let adopted = ADOPTED.with(|a| a.get());
     let s = run(f.manager.get_session(SessionRequest {
         optional: true,
         ..Default::default()
@@ -645,11 +656,6 @@ fn a_new_tab_adopts_a_session_handed_over_under_the_lock_without_a_refresh() {
     .expect("ok")
     .expect("the sibling's session");
     assert_eq!(f.script.refresh_calls.get(), 0, "no request");
-    assert_eq!(
-        ADOPTED.with(|a| a.get()),
-        adopted + 1,
-        "the connector kept what the session carries"
-    );
     assert_eq!(f.manager.state().get(), SessionState::SignedIn);
     // The same session again (every sibling answers) and a hello change nothing.
     f.manager.apply_remote(SyncEvent::Session {
@@ -662,8 +668,17 @@ fn a_new_tab_adopts_a_session_handed_over_under_the_lock_without_a_refresh() {
         kind: Kind::Refreshed,
         session: Box::new(session_with(3000, "openid email", f.clock.get())),
     });
-    assert_eq!(ADOPTED.with(|a| a.get()), adopted + 1);
     assert!(Rc::ptr_eq(&f.manager.current().expect("s"), &s));
+    // The adopted session is what a later refresh starts from.
+    f.clock.set(f.clock.get() + 3_500_000.0);
+    let _ = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..Default::default()
+    }));
+    assert_eq!(
+        *f.script.refresh_bases.borrow(),
+        vec![Some((s.obtained_at, None))]
+    );
     lock.manager.borrow_mut().take();
 }
 
@@ -794,4 +809,135 @@ fn a_tab_without_a_refresh_token_signs_out_alone_when_its_session_expires() {
         vec![Change::Remote, Change::Remote],
         "adopted, then signed out without an announcement"
     );
+}
+
+#[cfg(feature = "pkce")]
+fn refresh_token_handed(f: &Fixture) -> Vec<Option<String>> {
+    f.script
+        .refresh_bases
+        .borrow()
+        .iter()
+        .map(|b| b.as_ref().and_then(|(_, token)| token.clone()))
+        .collect()
+}
+
+#[cfg(feature = "pkce")]
+fn optional() -> SessionRequest {
+    SessionRequest {
+        optional: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+#[cfg(feature = "pkce")]
+fn after_a_reload_an_expired_session_still_lends_its_refresh_token() {
+    let storage = Rc::new(MemoryStore::default());
+    let before = fixture_with_store(Flow::Pkce, vec![], Box::new(Shared(storage.clone())));
+    let now = before.clock.get();
+    let _ = before.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: Box::new(with_refresh_token(
+            session_with(600, "openid email", now),
+            Some("rt-1"),
+        )),
+    });
+    // Reloaded after the access token expired: signed out, but the refresh starts from it.
+    let after = fixture_at(
+        Flow::Pkce,
+        vec![Ok(600)],
+        Box::new(Shared(storage)),
+        now + 700_000.0,
+    );
+    assert_eq!(after.manager.state().get(), SessionState::SignedOut);
+    let s = run(after.manager.get_session(optional())).expect("ok");
+    assert!(s.is_some(), "refreshed without a popup");
+    assert_eq!(refresh_token_handed(&after), vec![Some("rt-1".to_owned())]);
+    assert_eq!(after.script.create_calls.get(), 0);
+}
+
+#[test]
+#[cfg(feature = "pkce")]
+fn a_refused_refresh_token_is_never_sent_again() {
+    let refused = AuthError::AuthResponse {
+        backend_name: "invalid_grant".into(),
+        message: "grant revoked".into(),
+    };
+    let f = fixture(Flow::Pkce, vec![Err(refused)]);
+    let now = f.clock.get();
+    let _ = f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: Box::new(with_refresh_token(
+            session_with(600, "openid", now),
+            Some("rt-dead"),
+        )),
+    });
+    // Inside the margin: refused, the still-valid session is served without its refresh token.
+    f.clock.set(now + 500_000.0);
+    assert!(run(f.manager.get_session(optional()))
+        .expect("ok")
+        .is_some());
+    assert_eq!(refresh_token_of(&f.manager), None);
+    assert!(run(f.manager.get_session(optional()))
+        .expect("ok")
+        .is_some());
+    assert_eq!(
+        refresh_token_handed(&f),
+        vec![Some("rt-dead".to_owned()), None],
+        "the next refresh has nothing to send"
+    );
+}
+
+#[test]
+#[cfg(feature = "pkce")]
+fn no_answer_at_expiry_keeps_the_refresh_token_for_later_and_sign_out_revokes_it() {
+    let offline = AuthError::Network("Failed to fetch".into());
+    let f = fixture(Flow::Pkce, vec![Err(offline), Ok(600)]);
+    let now = f.clock.get();
+    let _ = f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: Box::new(with_refresh_token(
+            session_with(600, "openid", now),
+            Some("rt-1"),
+        )),
+    });
+    f.clock.set(now + 700_000.0);
+    assert_eq!(
+        run(f.manager.get_session(optional())).expect("optional"),
+        None
+    );
+    assert_eq!(f.manager.state().get(), SessionState::SignedOut);
+    // Back online: the next call starts from the kept refresh token, no popup.
+    let s = run(f.manager.get_session(optional())).expect("ok");
+    assert!(s.is_some());
+    assert_eq!(
+        refresh_token_handed(&f),
+        vec![Some("rt-1".to_owned()), Some("rt-1".to_owned())]
+    );
+    assert_eq!(f.script.create_calls.get(), 0);
+    // The answer (a scripted one, without a refresh token) is the session signed out: logout is
+    // handed it; a refresh afterwards gets nothing.
+    run(f.manager.sign_out()).expect("signed out");
+    assert_eq!(*f.script.logout_ended.borrow(), vec![None]);
+    let _ = run(f.manager.get_session(optional()));
+    assert_eq!(f.script.refresh_bases.borrow().last(), Some(&None));
+}
+
+#[test]
+#[cfg(feature = "pkce")]
+fn sign_out_hands_the_ended_session_to_the_connector() {
+    let f = fixture(Flow::Pkce, vec![]);
+    let _ = f.manager.apply_remote(SyncEvent::Session {
+        kind: Kind::SignedIn,
+        session: Box::new(with_refresh_token(
+            session_with(600, "openid", f.clock.get()),
+            Some("rt-1"),
+        )),
+    });
+    run(f.manager.sign_out()).expect("signed out");
+    assert_eq!(
+        *f.script.logout_ended.borrow(),
+        vec![Some("rt-1".to_owned())]
+    );
+    assert_eq!(f.manager.state().get(), SessionState::SignedOut);
 }

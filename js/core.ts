@@ -10,54 +10,13 @@ import { instantiateWasm, once, type WasmCoreSource } from './wasm-loader.js';
 export type CoreSessionState = 'SignedIn' | 'SignedOut';
 
 /**
- * Options of the core's `AuthClient` constructor (docs/client-api.md). The wrapper passes them
- * through unchanged; the core validates them and throws a `ConfigError` on bad values.
+ * Options of the core's `AuthClient` constructor: declared once, in the core's own type
+ * declarations (src/browser/contract.d.ts, emitted into pkg/ by wasm-bindgen).
  *
  * @public
  */
-export interface AuthClientOptions {
-  /** Backend provider: `id` is the provider id in the auth backend (`oidc`, `guest`, ...). */
-  provider: { id: string; title?: string };
-  /** Auth backend base URL, e.g. `http://127.0.0.1:7007/api/auth`. */
-  authBaseUrl?: string;
-  /** Called (once per request) instead of `authBaseUrl`, e.g. Backstage discovery. */
-  getAuthBaseUrl?: () => string | Promise<string>;
-  /** `env` sent on every request. Default `development`. */
-  environment?: string;
-  /** Scopes always requested. Default `[]`. */
-  defaultScopes?: string[];
-  /** Where the session is kept between page loads. Default `session` (sessionStorage). */
-  storage?: 'session' | 'local' | 'memory';
-  /** Popup size; `fullscreen` uses `window.screen`. Default 450 x 730. */
-  popup?: { width?: number; height?: number; fullscreen?: boolean };
-  /** Refresh when a token expires within this many seconds. Default 180. */
-  refreshMarginSeconds?: number;
-  /** Give up on an unanswered popup after this many seconds. Default 300. */
-  popupTimeoutSeconds?: number;
-  /** Timeout of `/refresh` and `/logout` requests. Default 30. */
-  requestTimeoutSeconds?: number;
-  /**
-   * `popup` (OAuth providers), `redirect` (no popup), `proxy` (guest, ALB, oauth2-proxy, ...),
-   * `pkce` (straight to an OpenID Connect provider, no Backstage backend; see `pkce`).
-   */
-  flow?: 'popup' | 'redirect' | 'proxy' | 'pkce';
-  /** Redirect flow: where the backend sends the browser back to. Default: the current URL. */
-  redirectUrl?: string;
-  /** Share the session with the other tabs of this origin. Default `true`. */
-  crossTabSync?: boolean;
-  /** `flow: 'pkce'`: the OpenID Connect provider (public client, PKCE S256). See docs/pkce.md. */
-  pkce?: {
-    issuer: string;
-    clientId: string;
-    redirectUri: string;
-    scopes?: string[];
-    /**
-     * Announce the refresh token to the other tabs with the session (so that any tab can
-     * refresh). Default `false`: it stays in the tab that obtained it. See docs/pkce.md.
-     */
-    shareRefreshToken?: boolean;
-  };
-}
+export type { AuthClientOptions } from '../pkg/backstage_wasm_auth.js';
+import type { AuthClientOptions } from '../pkg/backstage_wasm_auth.js';
 
 /** Options accepted by each token/identity getter. */
 export interface CoreAuthRequestOptions {

@@ -17,39 +17,10 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// The TypeScript side of the contract (options, results, the observable): one file, also read
+/// by the native contract test (`src/config/contract_tests.rs`) and imported by the npm wrapper.
 #[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &'static str = r#"
-export type SessionState = 'SignedIn' | 'SignedOut';
-export interface AuthClientOptions {
-  provider: { id: string; title?: string };
-  authBaseUrl?: string;
-  getAuthBaseUrl?: () => string | Promise<string>;
-  environment?: string;
-  defaultScopes?: string[];
-  storage?: 'session' | 'local' | 'memory';
-  popup?: { width?: number; height?: number; fullscreen?: boolean };
-  refreshMarginSeconds?: number;
-  popupTimeoutSeconds?: number;
-  requestTimeoutSeconds?: number;
-  flow?: 'popup' | 'redirect' | 'proxy' | 'pkce';
-  redirectUrl?: string;
-  crossTabSync?: boolean;
-  pkce?: {
-    issuer: string; clientId: string; redirectUri: string; scopes?: string[];
-    shareRefreshToken?: boolean;
-  };
-}
-export interface AuthRequestOptions { optional?: boolean; instantPopup?: boolean }
-export interface ProfileInfo { email?: string; displayName?: string; picture?: string }
-export interface BackstageUserIdentity { type: 'user'; userEntityRef: string; ownershipEntityRefs: string[] }
-export interface BackstageIdentityResponse { id: string; token: string; expiresAt?: Date; identity: BackstageUserIdentity }
-export interface Subscription { unsubscribe(): void; readonly closed: boolean }
-export interface SessionStateObserver { next?(value: SessionState): void; error?(error: Error): void; complete?(): void }
-export interface SessionStateObservable {
-  subscribe(observer: SessionStateObserver): Subscription;
-  subscribe(onNext?: (value: SessionState) => void, onError?: (error: Error) => void, onComplete?: () => void): Subscription;
-}
-"#;
+const TS_TYPES: &'static str = include_str!("contract.d.ts");
 
 #[wasm_bindgen]
 extern "C" {

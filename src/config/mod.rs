@@ -5,6 +5,7 @@ use crate::scopes::ScopeSet;
 use crate::store::StorageKind;
 use crate::urls::normalize_base_url;
 
+pub mod defaults;
 mod parse;
 mod pkce;
 
@@ -132,7 +133,9 @@ impl ClientOptions {
         if !is_plain_name(&self.provider.id) {
             return Err(config_error("provider.id must be 1-64 of [A-Za-z0-9._-]"));
         }
-        let environment = self.environment.unwrap_or_else(|| "development".into());
+        let environment = self
+            .environment
+            .unwrap_or_else(|| defaults::ENVIRONMENT.into());
         if !is_plain_name(&environment) {
             return Err(config_error("environment must be 1-64 of [A-Za-z0-9._-]"));
         }
@@ -167,27 +170,39 @@ impl ClientOptions {
             (None, false) => return Err(config_error("authBaseUrl or getAuthBaseUrl is required")),
         };
         let popup = self.popup.unwrap_or_default();
-        let popup_width = seconds(popup.width, 450.0, 100.0, 10_000.0, "popup.width")? as u32;
-        let popup_height = seconds(popup.height, 730.0, 100.0, 10_000.0, "popup.height")? as u32;
+        let popup_width = seconds(
+            popup.width,
+            defaults::POPUP_WIDTH,
+            defaults::POPUP_MIN_SIDE,
+            defaults::POPUP_MAX_SIDE,
+            "popup.width",
+        )? as u32;
+        let popup_height = seconds(
+            popup.height,
+            defaults::POPUP_HEIGHT,
+            defaults::POPUP_MIN_SIDE,
+            defaults::POPUP_MAX_SIDE,
+            "popup.height",
+        )? as u32;
         let margin = seconds(
             self.refresh_margin_seconds,
-            180.0,
+            defaults::REFRESH_MARGIN_SECONDS,
             0.0,
-            86_400.0,
+            defaults::REFRESH_MARGIN_MAX_SECONDS,
             "refreshMarginSeconds",
         )?;
         let popup_timeout = seconds(
             self.popup_timeout_seconds,
-            300.0,
+            defaults::POPUP_TIMEOUT_SECONDS,
             1.0,
-            86_400.0,
+            defaults::POPUP_TIMEOUT_MAX_SECONDS,
             "popupTimeoutSeconds",
         )?;
         let request_timeout = seconds(
             self.request_timeout_seconds,
-            30.0,
+            defaults::REQUEST_TIMEOUT_SECONDS,
             1.0,
-            600.0,
+            defaults::REQUEST_TIMEOUT_MAX_SECONDS,
             "requestTimeoutSeconds",
         )?;
         if let Some(url) = &self.redirect_url {
@@ -213,11 +228,13 @@ impl ClientOptions {
             request_timeout_seconds: request_timeout as u32,
             flow,
             redirect_url: self.redirect_url,
-            cross_tab_sync: self.cross_tab_sync.unwrap_or(true),
+            cross_tab_sync: self.cross_tab_sync.unwrap_or(defaults::CROSS_TAB_SYNC),
             pkce,
         })
     }
 }
 
+#[cfg(test)]
+mod contract_tests;
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,16 @@ use crate::store::StorageKind;
 
 /// Every option `new AuthClient(options)` knows; others are refused (a typo must not be
 /// silently ignored). `getAuthBaseUrl`, a function, is taken out before this point.
-const OPTION_KEYS: &[&str] = &[
+/// Every option of the `pkce` block.
+pub(super) const PKCE_OPTION_KEYS: &[&str] = &[
+    "issuer",
+    "clientId",
+    "redirectUri",
+    "scopes",
+    "shareRefreshToken",
+];
+
+pub(super) const OPTION_KEYS: &[&str] = &[
     "provider",
     "authBaseUrl",
     "environment",
@@ -101,17 +110,7 @@ impl ClientOptions {
         };
         let pkce = match object(value, "pkce")? {
             Some(pkce) => {
-                unknown_option(
-                    pkce,
-                    &[
-                        "issuer",
-                        "clientId",
-                        "redirectUri",
-                        "scopes",
-                        "shareRefreshToken",
-                    ],
-                    "pkce.",
-                )?;
+                unknown_option(pkce, PKCE_OPTION_KEYS, "pkce.")?;
                 let required = |key| {
                     pkce.req_str(key)
                         .map(str::to_owned)

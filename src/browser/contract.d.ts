@@ -1,0 +1,61 @@
+export type SessionState = 'SignedIn' | 'SignedOut';
+/**
+ * Options of `new AuthClient(options)` (docs/client-api.md). The core validates them and throws
+ * a `ConfigError` naming the option on a bad value; unknown options are refused. Defaults: the
+ * named constants in src/config/defaults.rs (a native test checks the numbers here against them).
+ */
+export interface AuthClientOptions {
+  /** Backend provider: `id` is the provider id in the auth backend (`oidc`, `guest`, ...). */
+  provider: { id: string; title?: string };
+  /** Auth backend base URL, e.g. `http://127.0.0.1:7007/api/auth`. */
+  authBaseUrl?: string;
+  /** Called (once per request) instead of `authBaseUrl`, e.g. Backstage discovery. */
+  getAuthBaseUrl?: () => string | Promise<string>;
+  /** `env` sent on every request. Default `development`. */
+  environment?: string;
+  /** Scopes always requested. Default `[]`. */
+  defaultScopes?: string[];
+  /** Where the session is kept between page loads. Default `session` (sessionStorage). */
+  storage?: 'session' | 'local' | 'memory';
+  /** Popup size; `fullscreen` uses `window.screen`. Default 450 x 730. */
+  popup?: { width?: number; height?: number; fullscreen?: boolean };
+  /** Refresh when a token expires within this many seconds (never before half its lifetime). Default 180. */
+  refreshMarginSeconds?: number;
+  /** Give up on an unanswered popup after this many seconds. Default 300. */
+  popupTimeoutSeconds?: number;
+  /** Timeout of each request to the backend or provider, in seconds. Default 30. */
+  requestTimeoutSeconds?: number;
+  /**
+   * `popup` (OAuth providers), `redirect` (no popup), `proxy` (guest, ALB, oauth2-proxy, ...),
+   * `pkce` (straight to an OpenID Connect provider, no Backstage backend; see `pkce`).
+   * Default `popup` (`pkce` when a `pkce` block is given).
+   */
+  flow?: 'popup' | 'redirect' | 'proxy' | 'pkce';
+  /** Redirect flow: where the backend sends the browser back to. Default: the current URL. */
+  redirectUrl?: string;
+  /** Share the session with the other tabs of this origin. Default `true`. */
+  crossTabSync?: boolean;
+  /** `flow: 'pkce'`: the OpenID Connect provider (public client, PKCE S256). See docs/pkce.md. */
+  pkce?: {
+    issuer: string;
+    clientId: string;
+    redirectUri: string;
+    /** Default `['openid', 'profile', 'email']`; `openid` is always added. */
+    scopes?: string[];
+    /**
+     * Announce the refresh token to the other tabs with the session (so that any tab can
+     * refresh). Default `false`: it stays in the tab that obtained it. See docs/pkce.md.
+     */
+    shareRefreshToken?: boolean;
+  };
+}
+export interface AuthRequestOptions { optional?: boolean; instantPopup?: boolean }
+export interface ProfileInfo { email?: string; displayName?: string; picture?: string }
+export interface BackstageUserIdentity { type: 'user'; userEntityRef: string; ownershipEntityRefs: string[] }
+export interface BackstageIdentityResponse { id: string; token: string; expiresAt?: Date; identity: BackstageUserIdentity }
+export interface Subscription { unsubscribe(): void; readonly closed: boolean }
+export interface SessionStateObserver { next?(value: SessionState): void; error?(error: Error): void; complete?(): void }
+export interface SessionStateObservable {
+  subscribe(observer: SessionStateObserver): Subscription;
+  subscribe(onNext?: (value: SessionState) => void, onError?: (error: Error) => void, onComplete?: () => void): Subscription;
+}

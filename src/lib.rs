@@ -18,6 +18,7 @@ pub mod pkce;
 pub mod popup_features;
 pub mod protocol;
 pub mod redirect;
+pub mod refresh_turn;
 pub mod scopes;
 pub mod secret;
 pub mod secure_url;

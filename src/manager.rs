@@ -12,7 +12,6 @@ use crate::scopes::ScopeSet;
 use crate::session::Session;
 use crate::state::{SessionState, StateTracker};
 use crate::store::{Restored, SessionStore};
-use crate::sync::{Kind, SyncEvent};
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -44,11 +43,32 @@ pub trait RefreshLock {
     fn acquire(&self) -> LocalBoxFuture<'static, Box<dyn std::any::Any>>;
 }
 
+/// What this client tells the other tabs of a change it made (the browser glue turns it into a
+/// channel message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Announce {
+    SignedIn,
+    Refreshed,
+    SignedOut,
+}
+
 /// Where a session change came from: this client (to be announced to other tabs) or another tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    Local(Kind),
+    Local(Announce),
     Remote,
+}
+
+/// What another tab did, already validated (the browser glue reads it from the channel or from
+/// a `storage` event).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Remote {
+    /// A session it signed in (`Announce::SignedIn`) or refreshed, or handed to a new tab.
+    Session {
+        kind: Announce,
+        session: Box<Session>,
+    },
+    SignedOut,
 }
 
 /// What a caller asks for.
@@ -161,10 +181,10 @@ impl SessionManager {
 
     /// Applies what another tab announced. Never announced again (no echo loops). `false` when
     /// it was only a copy of this tab's session (every tab holding it answers a `hello`).
-    pub fn apply_remote(&self, event: SyncEvent) -> bool {
+    pub fn apply_remote(&self, event: Remote) -> bool {
         let current = self.0.current.borrow().clone();
         match event {
-            SyncEvent::SignedOut => {
+            Remote::SignedOut => {
                 // Nothing may sign this tab back in silently.
                 self.0.basis.borrow_mut().take();
                 if current.is_some() {
@@ -172,7 +192,7 @@ impl SessionManager {
                 }
                 true
             }
-            SyncEvent::Session { kind, session } => {
+            Remote::Session { kind, session } => {
                 let session = self.with_own_refresh_token(*session);
                 // A refresh elsewhere must not take scopes away from this tab's session.
                 let keeps_scopes = current
@@ -192,13 +212,11 @@ impl SessionManager {
                         .or_else(|| earlier(session.expires_at(), c.expires_at()))
                         .unwrap_or(false)
                 });
-                if changed && !older && (kind == Kind::SignedIn || keeps_scopes) {
+                if changed && !older && (kind == Announce::SignedIn || keeps_scopes) {
                     self.set_session(Some(Rc::new(session)), Change::Remote);
                 }
                 changed
             }
-            // Answered by the browser glue (it owns the channel), from `current()`.
-            SyncEvent::Hello => false,
         }
     }
 
@@ -328,9 +346,9 @@ impl SessionManager {
                         .is_none_or(|c| fresh.scopes().contains_all(&c.scopes())) =>
                 {
                     let kind = if current.is_some() {
-                        Kind::Refreshed
+                        Announce::Refreshed
                     } else {
-                        Kind::SignedIn
+                        Announce::SignedIn
                     };
                     this.set_session(Some(fresh.clone()), Change::Local(kind));
                 }
@@ -345,7 +363,7 @@ impl SessionManager {
                         // announced.
                         let change = match e {
                             AuthError::NoRefreshToken => Change::Remote,
-                            _ => Change::Local(Kind::SignedOut),
+                            _ => Change::Local(Announce::SignedOut),
                         };
                         this.set_session(None, change);
                         // No answer is no refusal: the refresh token may serve once the network
@@ -379,7 +397,7 @@ impl SessionManager {
                 .map(Rc::new);
             this.0.creating.borrow_mut().take();
             if let Ok(session) = &result {
-                this.set_session(Some(session.clone()), Change::Local(Kind::SignedIn));
+                this.set_session(Some(session.clone()), Change::Local(Announce::SignedIn));
             }
             result
         }
@@ -460,7 +478,7 @@ impl SessionManager {
     /// Forgets the session here and at the backend. The local part always happens.
     pub async fn sign_out(&self) -> Result<(), AuthError> {
         let ended = self.0.basis.borrow_mut().take();
-        self.set_session(None, Change::Local(Kind::SignedOut));
+        self.set_session(None, Change::Local(Announce::SignedOut));
         self.0.connector.logout(ended.as_deref()).await
     }
 

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use crate::json::{push_uint, Json, ObjectBuilder};
+use crate::manager::{Announce, Remote};
 use crate::session::Session;
 use crate::store;
 
@@ -58,6 +59,16 @@ const ENVELOPE_KEYS: &[&str] = &[
     "session",
 ];
 
+impl From<Announce> for Kind {
+    fn from(announce: Announce) -> Kind {
+        match announce {
+            Announce::SignedIn => Kind::SignedIn,
+            Announce::Refreshed => Kind::Refreshed,
+            Announce::SignedOut => Kind::SignedOut,
+        }
+    }
+}
+
 /// A validated message from another tab.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SyncEvent {
@@ -68,6 +79,24 @@ pub enum SyncEvent {
     SignedOut,
     /// A new tab asks for the session (see [`answers_hello`]).
     Hello,
+}
+
+impl SyncEvent {
+    /// What the session manager applies; `None` for a `hello` (the glue answers it).
+    pub fn into_remote(self) -> Option<Remote> {
+        match self {
+            SyncEvent::Session { kind, session } => Some(Remote::Session {
+                kind: if kind == Kind::SignedIn {
+                    Announce::SignedIn
+                } else {
+                    Announce::Refreshed
+                },
+                session,
+            }),
+            SyncEvent::SignedOut => Some(Remote::SignedOut),
+            SyncEvent::Hello => None,
+        }
+    }
 }
 
 /// Why a message was ignored.

@@ -4,16 +4,18 @@
 //!
 //! Handoff to a new tab: while a client holds a session it holds a presence Web Lock
 //! (`{channel}:session:{sender}:{expiry}`). A client about to refresh without a session looks
-//! at the held locks (`navigator.locks.query()`); only when another client of the channel holds
-//! a live session does it post `hello` and wait (at most [`HELLO_WAIT_MS`]) for the answer, which
-//! the manager's re-check then serves instead of calling the backend. A tab that is alone sends
-//! nothing and waits for nothing.
+//! at the held locks (`navigator.locks.query()`) to tell whether another client of the channel
+//! holds a live session worth asking for. When to ask and how long to wait is the pure
+//! [`crate::refresh_turn`] policy; this file offers it the primitives ([`Tabs`]).
 
+use super::BrowserClock;
 use crate::config::{ClientConfig, Flow};
-use crate::manager::{RefreshLock, SessionManager};
+use crate::manager::{Announce, RefreshLock, SessionManager};
+use crate::refresh_turn::{take_turn, Tabs};
 use crate::session::Session;
 use crate::store::{self, StorageKind};
 use crate::sync::{self, Kind, SyncEvent};
+use core::future::Future;
 use futures::channel::oneshot;
 use futures::future::{FutureExt, LocalBoxFuture};
 use js_sys::{Function, Object, Promise, Reflect};
@@ -21,12 +23,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// How long a tab that waited for the refresh lock gives the holder's announcement to arrive.
-const ANNOUNCEMENT_GRACE_MS: f64 = 300.0;
-/// How long a tab without a session waits for a sibling's answer to its `hello` (a frozen or
-/// busy sibling: then it refreshes as it would have).
-const HELLO_WAIT_MS: f64 = 500.0;
 
 /// `navigator.locks`, when the browser has Web Locks.
 fn web_locks() -> Option<JsValue> {
@@ -158,7 +154,8 @@ impl TabSync {
                         Ok(event) => {
                             // Every tab with this session answers a `hello`: those copies are
                             // not news (and must not cut a wait for a refresh's announcement).
-                            if manager.apply_remote(event) {
+                            let applied = event.into_remote().map(|r| manager.apply_remote(r));
+                            if applied == Some(true) {
                                 received.set(received.get() + 1);
                             }
                         }
@@ -192,7 +189,9 @@ impl TabSync {
                     );
                     if let Some(remote) = remote {
                         received.set(received.get() + 1);
-                        let _ = manager.apply_remote(remote);
+                        if let Some(remote) = remote.into_remote() {
+                            let _ = manager.apply_remote(remote);
+                        }
                     }
                 },
             );
@@ -241,14 +240,14 @@ impl TabSync {
     }
 
     /// Tells the other tabs about a change made here.
-    pub fn announce(&self, kind: Kind, session: Option<&Session>) {
+    pub fn announce(&self, kind: Announce, session: Option<&Session>) {
         if let Some(channel) = &self.channel {
             let told = session.map(|s| sync::announced(s, self.share_refresh_token));
             let raw = sync::encode(
                 &self.provider,
                 &self.environment,
                 &self.sender,
-                kind,
+                kind.into(),
                 told.as_deref(),
             );
             let _ = channel.post_message(&raw.into());
@@ -292,35 +291,6 @@ async fn held_lock_names(locks: &JsValue) -> Vec<String> {
         .collect()
 }
 
-/// A tab without a session, holding the refresh lock: when another client of the channel holds
-/// a live session, ask for it and give the answer a moment to arrive.
-async fn ask_siblings(
-    locks: &JsValue,
-    presence: &Presence,
-    hello: &Option<(web_sys::BroadcastChannel, String)>,
-    received: &Cell<u64>,
-) {
-    let Some((channel, raw)) = hello else { return };
-    let held = held_lock_names(locks).await;
-    let now = js_sys::Date::now();
-    if !sync::sibling_has_session(
-        held.iter().map(String::as_str),
-        &presence.channel,
-        &presence.sender,
-        now,
-    ) {
-        return;
-    }
-    let seen = received.get();
-    if channel.post_message(&raw.into()).is_err() {
-        return;
-    }
-    let deadline = now + HELLO_WAIT_MS;
-    while received.get() == seen && !presence.has_session() && js_sys::Date::now() < deadline {
-        gloo_timers::future::TimeoutFuture::new(10).await;
-    }
-}
-
 fn call(target: &JsValue, method: &str, args: &[&JsValue]) -> Option<JsValue> {
     let f: Function = Reflect::get(target, &method.into()).ok()?.dyn_into().ok()?;
     let args: js_sys::Array = args.iter().map(|a| (*a).clone()).collect();
@@ -362,35 +332,71 @@ async fn request(locks: &JsValue, name: &str, if_available: bool) -> Option<Lock
     receiver.await.ok().flatten().map(LockGuard)
 }
 
+/// The primitives of one turn: this client's view of the lock, the channel and a timer.
+struct BrowserTabs {
+    locks: JsValue,
+    name: String,
+    received: Rc<Cell<u64>>,
+    presence: Rc<Presence>,
+    hello: Option<(web_sys::BroadcastChannel, String)>,
+}
+
+impl Tabs for BrowserTabs {
+    type Guard = LockGuard;
+
+    fn lock(&self, if_available: bool) -> impl Future<Output = Option<LockGuard>> {
+        request(&self.locks, &self.name, if_available)
+    }
+
+    fn announcements(&self) -> u64 {
+        self.received.get()
+    }
+
+    fn has_session(&self) -> bool {
+        self.presence.has_session()
+    }
+
+    async fn sibling_has_session(&self) -> bool {
+        if self.hello.is_none() {
+            return false;
+        }
+        let held = held_lock_names(&self.locks).await;
+        sync::sibling_has_session(
+            held.iter().map(String::as_str),
+            &self.presence.channel,
+            &self.presence.sender,
+            js_sys::Date::now(),
+        )
+    }
+
+    fn post_hello(&self) -> bool {
+        self.hello
+            .as_ref()
+            .is_some_and(|(channel, raw)| channel.post_message(&raw.into()).is_ok())
+    }
+
+    fn sleep(&self, ms: u32) -> impl Future<Output = ()> {
+        gloo_timers::future::TimeoutFuture::new(ms)
+    }
+}
+
 impl RefreshLock for WebLock {
     fn acquire(&self) -> LocalBoxFuture<'static, Box<dyn std::any::Any>> {
-        let (name, received) = (self.name.clone(), self.received.clone());
-        let (presence, hello) = (self.presence.clone(), self.hello.clone());
+        let tabs = web_locks().map(|locks| BrowserTabs {
+            locks,
+            name: self.name.clone(),
+            received: self.received.clone(),
+            presence: self.presence.clone(),
+            hello: self.hello.clone(),
+        });
         async move {
             // No Web Locks (old browsers, some sandboxes): tabs still share sessions by
-            // broadcast, but a new tab gets no handoff (it cannot tell whether anyone has one).
-            let Some(locks) = web_locks() else {
-                return Box::new(()) as Box<dyn std::any::Any>;
+            // broadcast, but take no turns and a new tab gets no handoff (it cannot tell
+            // whether anyone has a session).
+            let guard = match tabs {
+                Some(tabs) => take_turn(&tabs, &BrowserClock).await,
+                None => None,
             };
-            let guard = match request(&locks, &name, true).await {
-                Some(guard) => Some(guard),
-                None => {
-                    // Another tab is refreshing: wait for our turn, then give its announcement
-                    // (posted before it released the lock) a moment to arrive, so that we need
-                    // not refresh.
-                    let seen = received.get();
-                    let guard = request(&locks, &name, false).await;
-                    let deadline = js_sys::Date::now() + ANNOUNCEMENT_GRACE_MS;
-                    while received.get() == seen && js_sys::Date::now() < deadline {
-                        gloo_timers::future::TimeoutFuture::new(10).await;
-                    }
-                    guard
-                }
-            };
-            // A new tab (no session yet): a sibling may hand its session over.
-            if !presence.has_session() {
-                ask_siblings(&locks, &presence, &hello, &received).await;
-            }
             Box::new(guard) as Box<dyn std::any::Any>
         }
         .boxed_local()

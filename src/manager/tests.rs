@@ -5,7 +5,6 @@ use super::*;
 use crate::secret::Secret;
 use crate::session::tests::response;
 use crate::store::{KeyValueStore, MemoryStore, SessionStore};
-use crate::sync::{Kind, SyncEvent};
 use futures::channel::oneshot;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
@@ -516,15 +515,15 @@ fn remote_announcements_are_applied_without_echo() {
         }
     }));
     let now = f.clock.get();
-    f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    f.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(session_with(3600, "openid email", now)),
     });
     assert_eq!(f.manager.state().get(), SessionState::SignedIn);
     assert!(f.manager.cached(&ScopeSet::default()).is_some());
     // A refresh elsewhere with fewer scopes does not downgrade this tab; a sign-in does.
-    f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::Refreshed,
+    f.manager.apply_remote(Remote::Session {
+        kind: Announce::Refreshed,
         session: Box::new(session_with(7200, "openid", now)),
     });
     assert!(f
@@ -532,7 +531,7 @@ fn remote_announcements_are_applied_without_echo() {
         .current()
         .expect("s")
         .has_scopes(&ScopeSet::parse("email")));
-    f.manager.apply_remote(SyncEvent::SignedOut);
+    f.manager.apply_remote(Remote::SignedOut);
     assert_eq!(f.manager.state().get(), SessionState::SignedOut);
     assert_eq!(local_changes.get(), 0, "nothing announced back");
     assert_eq!(
@@ -554,22 +553,22 @@ fn a_stale_sign_in_from_another_tab_does_not_replace_a_newer_session() {
     let start = f.clock.get();
     f.clock.set(start + 60_000.0);
     let newer = session_with(600, "openid email", f.clock.get());
-    f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::Refreshed,
+    f.manager.apply_remote(Remote::Session {
+        kind: Announce::Refreshed,
         session: Box::new(newer.clone()),
     });
     // A `signedIn` obtained a minute earlier, delivered late (even with a later expiry).
     let stale = session_with(3600, "openid email", start);
-    f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    f.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(stale),
     });
     assert_eq!(f.manager.current().as_deref(), Some(&newer));
     // A sign-in obtained later replaces it, even with fewer scopes.
     f.clock.set(start + 120_000.0);
     let later = session_with(600, "openid", f.clock.get());
-    f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    f.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(later.clone()),
     });
     assert_eq!(f.manager.current().as_deref(), Some(&later));
@@ -587,8 +586,8 @@ impl RefreshLock for OtherTabRefreshes {
             self.manager.borrow().as_ref(),
             self.session.borrow_mut().take(),
         ) {
-            m.apply_remote(SyncEvent::Session {
-                kind: Kind::Refreshed,
+            m.apply_remote(Remote::Session {
+                kind: Announce::Refreshed,
                 session: Box::new(s),
             });
         }
@@ -658,14 +657,13 @@ fn a_new_tab_adopts_a_session_handed_over_under_the_lock_without_a_refresh() {
     assert_eq!(f.script.refresh_calls.get(), 0, "no request");
     assert_eq!(f.manager.state().get(), SessionState::SignedIn);
     // The same session again (every sibling answers) and a hello change nothing.
-    f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::Refreshed,
+    f.manager.apply_remote(Remote::Session {
+        kind: Announce::Refreshed,
         session: Box::new((*s).clone()),
     });
-    f.manager.apply_remote(SyncEvent::Hello);
     // An older session (a sibling that had not seen a refresh yet) does not replace it.
-    f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::Refreshed,
+    f.manager.apply_remote(Remote::Session {
+        kind: Announce::Refreshed,
         session: Box::new(session_with(3000, "openid email", f.clock.get())),
     });
     assert!(Rc::ptr_eq(&f.manager.current().expect("s"), &s));
@@ -703,15 +701,15 @@ fn a_pkce_session_announced_without_its_refresh_token_keeps_this_tabs_own() {
     let f = fixture(Flow::Pkce, vec![Err(denied())]);
     let now = f.clock.get();
     let mine = with_refresh_token(session_with(600, "openid email", now), Some("rt-mine"));
-    assert!(f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    assert!(f.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(mine.clone()),
     }));
     // Another tab refreshed with ITS refresh token and announced the session without it.
     f.clock.set(now + 1_000.0);
     let theirs = session_with(600, "openid email", f.clock.get());
-    assert!(f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::Refreshed,
+    assert!(f.manager.apply_remote(Remote::Session {
+        kind: Announce::Refreshed,
         session: Box::new(theirs.clone()),
     }));
     let current = f.manager.current().expect("adopted");
@@ -721,18 +719,18 @@ fn a_pkce_session_announced_without_its_refresh_token_keeps_this_tabs_own() {
     );
     assert_eq!(refresh_token_of(&f.manager).as_deref(), Some("rt-mine"));
     // The same announcement again (every tab answers a `hello`) is not news.
-    assert!(!f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::Refreshed,
+    assert!(!f.manager.apply_remote(Remote::Session {
+        kind: Announce::Refreshed,
         session: Box::new(theirs),
     }));
     // The Backstage flows have no refresh token to keep: nothing is merged there.
     let popup = fixture(Flow::Popup, vec![Err(denied())]);
-    let _ = popup.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    let _ = popup.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(mine),
     });
-    let _ = popup.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::Refreshed,
+    let _ = popup.manager.apply_remote(Remote::Session {
+        kind: Announce::Refreshed,
         session: Box::new(session_with(600, "openid email", f.clock.get())),
     });
     assert_eq!(refresh_token_of(&popup.manager), None);
@@ -748,18 +746,18 @@ fn with_shared_storage_the_announced_session_takes_the_stored_refresh_token() {
     let receiver = fixture_with_store(Flow::Pkce, vec![], Box::new(Shared(storage.clone())));
     let now = sender.clock.get();
     let old = with_refresh_token(session_with(600, "openid email", now), Some("rt-1"));
-    let _ = receiver.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    let _ = receiver.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(old),
     });
     let rotated = with_refresh_token(session_with(600, "openid email", now + 5.0), Some("rt-2"));
-    let _ = sender.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    let _ = sender.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(rotated.clone()),
     });
     let announced = crate::sync::announced(&rotated, false).into_owned();
-    let _ = receiver.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::Refreshed,
+    let _ = receiver.manager.apply_remote(Remote::Session {
+        kind: Announce::Refreshed,
         session: Box::new(announced),
     });
     assert_eq!(refresh_token_of(&receiver.manager).as_deref(), Some("rt-2"));
@@ -783,8 +781,8 @@ fn a_tab_without_a_refresh_token_signs_out_alone_when_its_session_expires() {
     f.manager
         .set_on_change(Box::new(move |_, change| a.borrow_mut().push(change)));
     let now = f.clock.get();
-    let _ = f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    let _ = f.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(session_with(600, "openid", now)),
     });
     // Inside the margin: the refresh cannot be done here, the still-valid session is served.
@@ -835,8 +833,8 @@ fn after_a_reload_an_expired_session_still_lends_its_refresh_token() {
     let storage = Rc::new(MemoryStore::default());
     let before = fixture_with_store(Flow::Pkce, vec![], Box::new(Shared(storage.clone())));
     let now = before.clock.get();
-    let _ = before.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    let _ = before.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(with_refresh_token(
             session_with(600, "openid email", now),
             Some("rt-1"),
@@ -865,8 +863,8 @@ fn a_refused_refresh_token_is_never_sent_again() {
     };
     let f = fixture(Flow::Pkce, vec![Err(refused)]);
     let now = f.clock.get();
-    let _ = f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    let _ = f.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(with_refresh_token(
             session_with(600, "openid", now),
             Some("rt-dead"),
@@ -894,8 +892,8 @@ fn no_answer_at_expiry_keeps_the_refresh_token_for_later_and_sign_out_revokes_it
     let offline = AuthError::Network("Failed to fetch".into());
     let f = fixture(Flow::Pkce, vec![Err(offline), Ok(600)]);
     let now = f.clock.get();
-    let _ = f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    let _ = f.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(with_refresh_token(
             session_with(600, "openid", now),
             Some("rt-1"),
@@ -927,8 +925,8 @@ fn no_answer_at_expiry_keeps_the_refresh_token_for_later_and_sign_out_revokes_it
 #[cfg(feature = "pkce")]
 fn sign_out_hands_the_ended_session_to_the_connector() {
     let f = fixture(Flow::Pkce, vec![]);
-    let _ = f.manager.apply_remote(SyncEvent::Session {
-        kind: Kind::SignedIn,
+    let _ = f.manager.apply_remote(Remote::Session {
+        kind: Announce::SignedIn,
         session: Box::new(with_refresh_token(
             session_with(600, "openid", f.clock.get()),
             Some("rt-1"),

@@ -29,14 +29,12 @@ mod js {
     use crate::json::Json;
     use wasm_bindgen::prelude::*;
 
+    /// `ThemePalette`, generated from the palette's one key list (`message::palette`).
+    #[wasm_bindgen(typescript_custom_section)]
+    const TS_PALETTE: &'static str = message::TS_THEME_PALETTE;
+
     #[wasm_bindgen(typescript_custom_section)]
     const TS_TYPES: &'static str = r#"
-/** Colours are CSS colour strings: #hex, rgb()/rgba()/hsl()/hsla(), or a lower-case name. */
-export interface ThemePalette {
-  primary: string; background: string; paper: string; textPrimary: string;
-  textSecondary: string; divider: string; error: string; warning: string;
-  success: string; info: string; navigation: string;
-}
 export interface BridgeTheme {
   /** 1-128 bytes of [A-Za-z0-9._:-] */
   id: string;

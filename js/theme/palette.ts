@@ -45,15 +45,38 @@ export const defaultPalettes: Readonly<Record<'light' | 'dark', Readonly<ThemePa
   }),
 });
 
-const ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+// The limits and grammars of the core's validation (src/theme/message/, the authority), in
+// UTF-8 bytes like the core counts them; tests/theme/vectors.json holds the vectors both sides
+// are tested against (here by tests/npm/unit/theme-vectors.test.mjs).
+/** Largest colour, in UTF-8 bytes (`MAX_STRING_BYTES`). */
+const MAX_COLOR_BYTES = 256;
+/** Largest `fontFamily`, in UTF-8 bytes (`MAX_FONT_BYTES`). */
+const MAX_FONT_BYTES = 512;
+/** Largest theme id, in bytes (`MAX_ID_BYTES`; ids are ASCII). */
+const MAX_ID_BYTES = 128;
+/** Longest named colour (`MAX_NAMED_COLOR_BYTES`). */
+const MAX_NAMED_COLOR_BYTES = 32;
+
+const ID_RE = new RegExp(`^[A-Za-z0-9._:-]{1,${MAX_ID_BYTES}}$`);
 const HEX_RE = /^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/;
 const FUNC_RE = /^(?:rgba?|hsla?)\(([^()]*)\)$/;
 const COMPONENT_RE = /^(?:none|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:%|deg|grad|rad|turn)?)$/;
-const NAMED_RE = /^[a-z]{1,32}$/;
+const NAMED_RE = new RegExp(`^[a-z]{1,${MAX_NAMED_COLOR_BYTES}}$`);
 const FORBIDDEN_NAMES = new Set([
   'expression', 'url', 'var', 'env', 'attr', 'calc', 'image', 'element', 'import', 'javascript',
   'behavior', 'binding',
 ]);
+// Rust's `char::is_alphanumeric`: Unicode Alphabetic or Numeric (not only letters: also the
+// vowel signs of Indic scripts, for instance).
+const FONT_CHARS_RE = /^[\p{Alphabetic}\p{N} ,'"-]+$/u;
+const FONT_WORD_RE = /[\p{Alphabetic}\p{N}]/u;
+
+const utf8 = new TextEncoder();
+/** Whether `value` is 1 to `max` UTF-8 bytes long. */
+function fits(value: string, max: number): boolean {
+  // UTF-8 takes at least one byte per UTF-16 unit, at most three.
+  return value.length > 0 && (value.length * 3 <= max || utf8.encode(value).length <= max);
+}
 
 /**
  * Whether `value` is a colour the bridge accepts (the same grammar the core enforces: hex,
@@ -62,13 +85,14 @@ const FORBIDDEN_NAMES = new Set([
  * @public
  */
 export function isBridgeColor(value: unknown): boolean {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 256) return false;
+  if (typeof value !== 'string' || !fits(value, MAX_COLOR_BYTES)) return false;
   if (value.startsWith('#')) return HEX_RE.test(value);
   const fn = FUNC_RE.exec(value);
   if (fn) {
     // Components separated by spaces/commas, optionally `/ alpha`: 3 (no slash) or 4 (<= 1 slash).
+    // Only U+0020 is a space here, as in the core (no tabs, newlines or other white space).
     const args = fn[1]!;
-    const parts = args.split(/[\s,/]+/).filter(Boolean);
+    const parts = args.split(/[ ,/]+/).filter(Boolean);
     const slashes = (args.match(/\//g) ?? []).length;
     return (
       parts.every(p => COMPONENT_RE.test(p)) &&
@@ -80,8 +104,8 @@ export function isBridgeColor(value: unknown): boolean {
 
 /** Whether `value` fits the bridge's font grammar. @public */
 export function isBridgeFontFamily(value: unknown): boolean {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 512) return false;
-  if (!/^[\p{L}\p{N} ,'"-]+$/u.test(value) || !/[\p{L}\p{N}]/u.test(value)) return false;
+  if (typeof value !== 'string' || !fits(value, MAX_FONT_BYTES)) return false;
+  if (!FONT_CHARS_RE.test(value) || !FONT_WORD_RE.test(value)) return false;
   // Every quote closed by the same kind (the other kind may appear inside).
   let open: string | undefined;
   for (const c of value) {
@@ -94,7 +118,7 @@ export function isBridgeFontFamily(value: unknown): boolean {
 function bridgeId(id: string | undefined, fallback: string): string {
   if (id === undefined || id === '') return fallback;
   if (ID_RE.test(id)) return id;
-  const cleaned = id.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 128);
+  const cleaned = id.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, MAX_ID_BYTES);
   return cleaned === '' ? fallback : cleaned;
 }
 

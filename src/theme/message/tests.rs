@@ -99,15 +99,18 @@ fn valid_theme_parses_and_round_trips() {
     assert_eq!(parse_str(&json.encode()), Ok(msg));
 }
 
+/// The envelope rules are vectors (`vectors.rs`); here what they cannot say: the values parsed,
+/// the serialization, and which `WrongType` expectation is named.
 #[test]
-fn ready_and_ack_parse() {
-    assert_eq!(parse(&envelope("ready", j(r#"{}"#))), Ok(Message::Ready));
-    assert_eq!(parse(&envelope("ready", Json::Null)), Ok(Message::Ready));
+fn ready_and_ack_parse_and_serialize() {
     assert_eq!(
-        parse(&j(
-            r#"{"protocol": "backstage-theme", "version": 1, "type": "ready"}"#
-        )),
-        Ok(Message::Ready)
+        parse(&envelope("ack", j(r#"{"id": "dark"}"#))),
+        Ok(Message::Ack { id: "dark".into() })
+    );
+    assert_eq!(Message::Ready.to_json(), envelope("ready", j(r#"{}"#)));
+    assert_eq!(
+        Message::Ack { id: "x".into() }.to_json(),
+        envelope("ack", j(r#"{"id": "x"}"#))
     );
     assert_eq!(
         parse(&envelope("ready", s("x"))),
@@ -117,77 +120,12 @@ fn ready_and_ack_parse() {
         })
     );
     assert_eq!(
-        parse(&envelope("ack", j(r#"{"id": "dark"}"#))),
-        Ok(Message::Ack { id: "dark".into() })
-    );
-    assert_eq!(
-        parse(&envelope("ack", j(r#"{}"#))),
-        Err(ThemeMessageError::MissingField("payload.id"))
-    );
-    assert_eq!(
-        parse(&envelope("ack", j(r#"{"id": "a b"}"#))),
-        Err(ThemeMessageError::InvalidId("payload.id"))
-    );
-    assert_eq!(Message::Ready.to_json(), envelope("ready", j(r#"{}"#)));
-    assert_eq!(
-        Message::Ack { id: "x".into() }.to_json(),
-        envelope("ack", j(r#"{"id": "x"}"#))
-    );
-}
-
-#[test]
-fn envelope_rules() {
-    assert_eq!(parse(&j(r#"[1]"#)), Err(ThemeMessageError::NotAnObject));
-    assert_eq!(parse(&s("theme")), Err(ThemeMessageError::NotAnObject));
-    let base = envelope("theme", theme());
-    assert_eq!(
-        parse(&with(base.clone(), &["protocol"], s("backstage-themes"))),
-        Err(ThemeMessageError::WrongProtocol)
-    );
-    assert_eq!(
-        parse(&without(base.clone(), &["protocol"])),
-        Err(ThemeMessageError::WrongProtocol)
-    );
-    assert_eq!(
-        parse(&with(base.clone(), &["protocol"], n(1.0))),
-        Err(ThemeMessageError::WrongProtocol)
-    );
-    for bad in [n(2.0), n(0.0), s("1"), n(1.5), Json::Null, n(-1.0)] {
-        assert_eq!(
-            parse(&with(base.clone(), &["version"], bad)),
-            Err(ThemeMessageError::UnsupportedVersion)
-        );
-    }
-    assert_eq!(
-        parse(&without(base.clone(), &["version"])),
-        Err(ThemeMessageError::UnsupportedVersion)
-    );
-    // 1.0 is the same JS number as 1.
-    assert!(parse(&with(base.clone(), &["version"], n(1.0))).is_ok());
-    for bad in [s("Theme"), s("hello"), n(3.0), Json::Null] {
-        assert_eq!(
-            parse(&with(base.clone(), &["type"], bad)),
-            Err(ThemeMessageError::UnknownType)
-        );
-    }
-    assert_eq!(
-        parse(&without(base.clone(), &["type"])),
-        Err(ThemeMessageError::UnknownType)
-    );
-    assert_eq!(
-        parse(&without(base.clone(), &["payload"])),
-        Err(ThemeMessageError::MissingField("payload"))
-    );
-    assert_eq!(
-        parse(&with(base.clone(), &["payload"], j(r#"[]"#))),
+        parse(&envelope("theme", j(r#"[]"#))),
         Err(ThemeMessageError::WrongType {
             field: "payload",
             expected: "an object"
         })
     );
-    // Unknown extra fields are ignored (forward compatible within version 1).
-    assert!(parse(&with(base.clone(), &["extra"], j(r#"{"x": 1}"#))).is_ok());
-    assert!(parse(&with(base, &["payload", "palette", "secondary"], s("#fff"))).is_ok());
 }
 
 #[test]
@@ -254,41 +192,39 @@ fn theme_field_types_and_presence() {
 
 #[test]
 fn size_limits() {
-    // id: 128 bytes allowed, 129 rejected.
-    assert!(parse_theme_msg(with(theme(), &["id"], s(&"a".repeat(128)))).is_ok());
-    assert_eq!(
-        parse_theme_msg(with(theme(), &["id"], s(&"a".repeat(129)))),
-        Err(ThemeMessageError::TooLong {
-            field: "id",
-            len: 129,
-            max: 128
-        })
-    );
-    // colours: 256 bytes allowed, 257 rejected (a long but valid rgb()).
-    let long_rgb = |len: usize| format!("rgb(1, 2, {})", "3".repeat(len - "rgb(1, 2, )".len()));
-    assert_eq!(long_rgb(256).len(), 256);
-    assert!(parse_theme_msg(with(theme(), &["palette", "primary"], s(&long_rgb(256)))).is_ok());
-    assert_eq!(
-        parse_theme_msg(with(theme(), &["palette", "primary"], s(&long_rgb(257)))),
-        Err(ThemeMessageError::TooLong {
-            field: "palette.primary",
-            len: 257,
-            max: 256
-        })
-    );
-    // font: 512 bytes allowed, 513 rejected.
-    assert!(parse_theme_msg(with(theme(), &["fontFamily"], s(&"a".repeat(512)))).is_ok());
-    assert_eq!(
-        parse_theme_msg(with(theme(), &["fontFamily"], s(&"a".repeat(513)))),
-        Err(ThemeMessageError::TooLong {
-            field: "fontFamily",
-            len: 513,
-            max: 512
-        })
-    );
-    // Byte lengths, not chars: 'é' is 2 bytes.
-    assert!(parse_theme_msg(with(theme(), &["fontFamily"], s(&"é".repeat(256)))).is_ok());
-    assert!(parse_theme_msg(with(theme(), &["fontFamily"], s(&"é".repeat(257)))).is_err());
+    // The boundaries (limit accepted, one byte more refused) are vectors; here the lengths the
+    // error reports, in bytes ('é' is 2).
+    let long_rgb = format!("rgb(1, 2, {})", "3".repeat(MAX_STRING_BYTES + 1 - 11));
+    for (at, field, value, max) in [
+        (
+            &["id"][..],
+            "id",
+            "a".repeat(MAX_ID_BYTES + 1),
+            MAX_ID_BYTES,
+        ),
+        (
+            &["palette", "primary"],
+            "palette.primary",
+            long_rgb,
+            MAX_STRING_BYTES,
+        ),
+        (
+            &["fontFamily"],
+            "fontFamily",
+            "é".repeat(MAX_FONT_BYTES / 2 + 1),
+            MAX_FONT_BYTES,
+        ),
+    ] {
+        assert!(value.len() > max && value.len() <= max + 2, "{field}");
+        assert_eq!(
+            parse_theme_msg(with(theme(), at, s(&value))),
+            Err(ThemeMessageError::TooLong {
+                field,
+                len: value.len(),
+                max
+            })
+        );
+    }
     // Whole string messages.
     let big = format!("{{\"pad\": \"{}\"}}", "x".repeat(MAX_MESSAGE_BYTES));
     assert!(matches!(

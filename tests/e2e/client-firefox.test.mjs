@@ -4,11 +4,10 @@
 // gesture). One Firefox for the whole file (it takes 5-15 s to start on 2 busy cores): the tests
 // run in order and each builds on the browser state the previous ones left (said in each test).
 // Run: tests/e2e/run tests/e2e/client-firefox.test.mjs
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from './stack/stack.mjs';
 import { launchFirefox, completeIdpLoginWd, firefoxMissing } from './stack/firefox.mjs';
-import { ensurePkg, startClientApp, sleepPastExpiry, startQuery, STORAGE_KEY } from './fixtures/app.mjs';
+import { withStack, startClientApp, sleepPastExpiry, startQuery, STORAGE_KEY } from './fixtures/app.mjs';
 import { ok, failed, wireOf } from './fixtures/checks.mjs';
 import { loadInFirefox, openAppInFirefox } from './fixtures/firefox-app.mjs';
 
@@ -19,25 +18,8 @@ const missing = firefoxMissing();
 let app;
 let stack;
 let ff;
-const suiteStart = Date.now();
-
-before(async () => {
-  if (missing) return;
-  const root = ensurePkg();
-  app = await startClientApp(root);
-  stack = await startStack({ appOrigins: [app.origin] });
-  console.log(`# stack ready in ${stack.timings.readyMs} ms; app ${app.origin}; auth ${stack.authBase}`);
-  const t0 = Date.now();
-  ff = await launchFirefox();
-  console.log(`# firefox up in ${Date.now() - t0} ms`);
-}, { timeout: 20 * 60_000 });
-
-after(async () => {
-  await ff?.close();
-  await stack?.stop();
-  await app?.close();
-  console.log(`# client-firefox.test.mjs wall time ${((Date.now() - suiteStart) / 1000).toFixed(1)} s`);
-});
+withStack({ startApp: startClientApp, launch: launchFirefox, skip: !!missing, name: 'client-firefox.test.mjs' },
+  env => ({ app, stack, browser: ff } = env));
 
 // ---------------------------------------------------------------------------------------------
 

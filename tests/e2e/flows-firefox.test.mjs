@@ -8,11 +8,10 @@
 // says what it expects of the state the previous ones left, and sets up what it needs itself
 // (a click sign-in that completes the IdP when a popup opens, a sign-out, an IdP sign-out).
 // Run: tests/e2e/run tests/e2e/flows-firefox.test.mjs
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from './stack/stack.mjs';
 import { launchFirefox, completeIdpLoginWd, firefoxMissing } from './stack/firefox.mjs';
-import { ensurePkg, startClientApp, waitFor, startQuery, STORAGE_KEY } from './fixtures/app.mjs';
+import { withStack, startClientApp, waitFor, startQuery, STORAGE_KEY } from './fixtures/app.mjs';
 import { ok, failedByBackend, wireOf, startRequestsOf } from './fixtures/checks.mjs';
 import { loadInFirefox, openAppInFirefox } from './fixtures/firefox-app.mjs';
 
@@ -25,24 +24,8 @@ const missing = firefoxMissing();
 let app;
 let stack;
 let ff;
-const suiteStart = Date.now();
-
-before(async () => {
-  if (missing) return;
-  app = await startClientApp(ensurePkg());
-  stack = await startStack({ appOrigins: [app.origin] });
-  console.log(`# stack ready in ${stack.timings.readyMs} ms; app ${app.origin}; auth ${stack.authBase}`);
-  const t0 = Date.now();
-  ff = await launchFirefox();
-  console.log(`# firefox up in ${Date.now() - t0} ms`);
-}, { timeout: 20 * 60_000 });
-
-after(async () => {
-  await ff?.close();
-  await stack?.stop();
-  await app?.close();
-  console.log(`# flows-firefox.test.mjs wall time ${((Date.now() - suiteStart) / 1000).toFixed(1)} s`);
-});
+withStack({ startApp: startClientApp, launch: launchFirefox, skip: !!missing, name: 'flows-firefox.test.mjs' },
+  env => ({ app, stack, browser: ff } = env));
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -7,11 +7,10 @@
 // refreshes and, alone at expiry, sign out by themselves); with `pkce.shareRefreshToken` it is
 // handed over too, and a memory-storage tab refreshes with the rotated one it was announced.
 // Run: tests/e2e/run tests/e2e/handoff.test.mjs
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from './stack/stack.mjs';
 import { launchBrowser, waitForPopup, completeIdpLogin } from './stack/browser.mjs';
-import { ensurePkg, startPkceApp, sleep, waitFor, idpRequests, tokenRequests } from './fixtures/app.mjs';
+import { withStack, startPkceApp, sleep, waitFor, idpRequests, tokenRequests } from './fixtures/app.mjs';
 
 const T = { timeout: 120_000 };
 /** IdP access + ID token lifetime (s). */
@@ -19,18 +18,8 @@ const TTL = 10;
 
 
 let app, stack, browser;
-
-before(async () => {
-  app = await startPkceApp(ensurePkg());
-  stack = await startStack({ appOrigins: [app.origin], accessTokenTtl: TTL, rotateRefreshToken: true });
-  browser = await launchBrowser();
-}, { timeout: 20 * 60_000 });
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await app?.close();
-});
+withStack({ startApp: startPkceApp, stack: { accessTokenTtl: TTL, rotateRefreshToken: true }, launch: launchBrowser },
+  env => ({ app, stack, browser } = env));
 
 /** A new tab of `ctx` (own, empty sessionStorage) with client 'c'. */
 async function openTab(ctx, options) {

@@ -1,30 +1,16 @@
 // Multi-tab session sync in Firefox (BroadcastChannel + Web Locks exist there too): three real
 // tabs of one headless firefox-esr against the real stack, refresh-token rotation on.
 // Run: tests/e2e/run tests/e2e/multitab-firefox.test.mjs
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from './stack/stack.mjs';
 import { launchFirefox, completeIdpLoginWd, firefoxMissing } from './stack/firefox.mjs';
-import { ensurePkg, startClientApp, sleep, waitFor } from './fixtures/app.mjs';
+import { withStack, startClientApp, sleep, waitFor } from './fixtures/app.mjs';
 
 const TTL = 4;
 const missing = firefoxMissing();
-let app;
-let stack;
-let ff;
-
-before(async () => {
-  if (missing) return;
-  app = await startClientApp(ensurePkg());
-  stack = await startStack({ appOrigins: [app.origin], rotateRefreshToken: true, accessTokenTtl: TTL });
-  ff = await launchFirefox();
-}, { timeout: 20 * 60_000 });
-
-after(async () => {
-  await ff?.close();
-  await stack?.stop();
-  await app?.close();
-});
+let app, stack, ff;
+withStack({ startApp: startClientApp, stack: { rotateRefreshToken: true, accessTokenTtl: TTL }, launch: launchFirefox, skip: !!missing },
+  env => ({ app, stack, browser: ff } = env));
 
 const options = () => ({ provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase, refreshMarginSeconds: 0 });
 const js = (body, ...args) => ff.driver.executeScript(body, ...args);

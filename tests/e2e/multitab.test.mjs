@@ -2,30 +2,16 @@
 // stack with refresh-token ROTATION on, so that parallel /refresh calls with the same refresh
 // token would make the losers fail. Ours: one /refresh for all tabs, nobody signed out.
 // Run: tests/e2e/run tests/e2e/multitab.test.mjs
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from './stack/stack.mjs';
 import { launchBrowser, completeIdpLogin } from './stack/browser.mjs';
-import { ensurePkg, startClientApp, sleep, waitFor } from './fixtures/app.mjs';
+import { withStack, startClientApp, sleep, waitFor } from './fixtures/app.mjs';
 
 const T = { timeout: 120_000 };
 const TTL = 4; // IdP access-token lifetime (s) in this suite
-let app;
-let stack;
-let browser;
-
-before(async () => {
-  const root = ensurePkg();
-  app = await startClientApp(root);
-  stack = await startStack({ appOrigins: [app.origin], rotateRefreshToken: true, accessTokenTtl: TTL });
-  browser = await launchBrowser();
-}, { timeout: 20 * 60_000 });
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await app?.close();
-});
+let app, stack, browser;
+withStack({ startApp: startClientApp, stack: { rotateRefreshToken: true, accessTokenTtl: TTL }, launch: launchBrowser },
+  env => ({ app, stack, browser } = env));
 
 const options = () => ({ provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase, refreshMarginSeconds: 0 });
 const make = (page, name = 'main') => page.evaluate(([n, o]) => window.e2e.make(n, o), [name, options()]);

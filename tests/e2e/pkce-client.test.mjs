@@ -4,11 +4,10 @@
 // access token TTL), one refresh for concurrent callers, silent refresh after a reload, a forged
 // `state`, a tampered ID token, a revoked refresh token, sign-out revocation.
 // Run: tests/e2e/run tests/e2e/pkce-client.test.mjs   (builds pkg/ with scripts/build if stale)
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from './stack/stack.mjs';
 import { launchBrowser, waitForPopup, completeIdpLogin } from './stack/browser.mjs';
-import { ensurePkg, startPkceApp, sleep, idpRequests, tokenRequests } from './fixtures/app.mjs';
+import { withStack, startPkceApp, sleep, idpRequests, tokenRequests } from './fixtures/app.mjs';
 
 const T = { timeout: 60_000 };
 /** IdP access + ID token lifetime (s): short, so that tests see tokens expire. */
@@ -18,18 +17,8 @@ const TTL = 6;
 // `e2e.ready(options)` with PKCE options loads our client's PKCE build
 // (/pkg/backstage_wasm_auth_pkce.js, the module an app loads for flow 'pkce').
 let app, stack, browser;
-
-before(async () => {
-  app = await startPkceApp(ensurePkg());
-  stack = await startStack({ appOrigins: [app.origin], accessTokenTtl: TTL, rotateRefreshToken: true });
-  browser = await launchBrowser();
-}, { timeout: 20 * 60_000 });
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await app?.close();
-});
+withStack({ startApp: startPkceApp, stack: { accessTokenTtl: TTL, rotateRefreshToken: true }, launch: launchBrowser },
+  env => ({ app, stack, browser } = env));
 
 const STORAGE_KEY = 'backstage-wasm-auth:idp:development';
 

@@ -288,6 +288,22 @@ pub fn parse_popup_message(value: &Json) -> Option<PopupMessage> {
     }
 }
 
+/// The `logoutUrl` of a `/logout` answer (the provider's own sign-out page, e.g. Auth0's;
+/// Backstage's PR #33703), if any: followed only when [`follows_logout_url`] allows it.
+pub fn logout_url_in(body: &str) -> Option<String> {
+    let value = Json::parse(body).ok()?;
+    value.get("logoutUrl")?.as_str().map(str::to_owned)
+}
+
+/// Whether the browser goes to a `logoutUrl`, given the parts the browser's own URL parser read
+/// from it (the same parser the navigation uses: no second opinion to disagree with): `https:`,
+/// or `http:` on `localhost`, without credentials in it. Stricter than Backstage's client, which
+/// checks only the host for `localhost` (so `javascript://localhost/...` passes there).
+pub fn follows_logout_url(protocol: &str, hostname: &str, has_credentials: bool) -> bool {
+    let secure = protocol == "https:" || (protocol == "http:" && hostname == "localhost");
+    secure && !hostname.is_empty() && !has_credentials
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -405,6 +421,42 @@ pub(crate) mod tests {
             json!([1, 2]),
         ] {
             assert!(parse_popup_message(&tree(&ignored)).is_none());
+        }
+    }
+
+    #[test]
+    fn logout_urls_are_read_and_only_https_or_localhost_followed() {
+        let body = json!({ "logoutUrl": "https://tenant.auth0.com/v2/logout" }).to_string();
+        assert_eq!(
+            logout_url_in(&body).as_deref(),
+            Some("https://tenant.auth0.com/v2/logout")
+        );
+        for other in [
+            "",
+            "{}",
+            "[]",
+            r#"{"logoutUrl": 1}"#,
+            "not json",
+            r#"{"logoutUrl": null}"#,
+        ] {
+            assert_eq!(logout_url_in(other), None, "{other}");
+        }
+        // (protocol, hostname, credentials) as `new URL(...)` reads them.
+        assert!(follows_logout_url("https:", "tenant.auth0.com", false));
+        assert!(follows_logout_url("http:", "localhost", false));
+        for (protocol, hostname, credentials) in [
+            ("http:", "idp.example", false),
+            ("http:", "127.0.0.1", false),
+            ("http:", "localhost.evil.example", false),
+            ("javascript:", "localhost", false), // javascript://localhost/%0aalert(1)
+            ("data:", "", false),
+            ("https:", "idp.example", true), // https://user:pw@idp.example/
+            ("https:", "", false),
+        ] {
+            assert!(
+                !follows_logout_url(protocol, hostname, credentials),
+                "{protocol} {hostname} {credentials}"
+            );
         }
     }
 }

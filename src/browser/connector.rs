@@ -8,7 +8,7 @@ use crate::config::{ClientConfig, Flow};
 use crate::error::AuthError;
 use crate::http::HttpCall;
 use crate::manager::Connector;
-use crate::protocol::{parse_refresh_body, AuthResponse};
+use crate::protocol::{follows_logout_url, logout_url_in, parse_refresh_body, AuthResponse};
 use crate::scopes::ScopeSet;
 use crate::session::Session;
 use crate::urls::normalize_base_url;
@@ -206,7 +206,25 @@ impl Connector for BrowserConnector {
             let answer =
                 fetch(HttpCall::to_backend("POST", url), timeout(&config), BACKEND).await?;
             match answer.status {
-                200..=299 => Ok(()),
+                200..=299 => {
+                    // The provider's own sign-out page (Auth0's `logoutUrl`), as Backstage's
+                    // client follows it: the page leaves, so this never resolves (an app that
+                    // navigates after signOut() must not cut that navigation short).
+                    let next = logout_url_in(&answer.body)
+                        .and_then(|url| web_sys::Url::new(&url).ok())
+                        .filter(|u| {
+                            let credentials = !u.username().is_empty() || !u.password().is_empty();
+                            follows_logout_url(&u.protocol(), &u.hostname(), credentials)
+                        });
+                    if let Some(next) = next {
+                        window()?
+                            .location()
+                            .set_href(&next.href())
+                            .map_err(|_| AuthError::Environment("location.href"))?;
+                        futures::future::pending::<()>().await;
+                    }
+                    Ok(())
+                }
                 // Proxy providers (guest, ALB) have no /logout: signing out is local only.
                 404 if config.flow == Flow::Proxy => Ok(()),
                 status => parse_refresh_body(status, &answer.body).map(|_| ()),

@@ -379,6 +379,36 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     });
   });
 
+  test('sign-out follows the backend\'s logoutUrl when it is https or localhost (as Backstage 1.20.7), else stays', T, async () => {
+    // The oidc provider through a proxy that answers /logout as Auth0's provider does.
+    const auth0ish = await startFaultProxy({ target: stack.proxyUrl });
+    try {
+      await withApp(async ({ ctx, page }) => {
+        await signInWithPopup(page, JANE);
+        await make(page, 'via', oidc({ authBaseUrl: auth0ish.authBase }));
+        // Not followed: plain http to anything but localhost. Signed out, the page stays.
+        auth0ish.setLogoutUrl(`${app.origin}/not-followed`);
+        ok(await call(page, 'via', 'signOut'));
+        assert.equal(new URL(page.url()).pathname, '/');
+        assert.equal((await states(page, 'via')).at(-1), 'SignedOut');
+
+        // Followed: http on localhost. Local sign-out first (storage, other clients), then
+        // /logout at the backend, then the page leaves; signOut() never resolves.
+        await signInWithPopup(page, JANE);
+        assert.ok((await ctx.cookies()).some(c => c.name === 'oidc-refresh-token'));
+        const target = `http://localhost:${new URL(app.origin).port}/signed-out-at-idp?from=backstage`;
+        auth0ish.setLogoutUrl(target);
+        stack.resetCounts();
+        await page.evaluate(() => window.e2e.start('out', 'via', 'signOut'));
+        await page.waitForURL(target, { timeout: 10_000 });
+        assert.deepEqual(wire('oidc'), ['POST logout 200']);
+        assert.ok(!(await ctx.cookies()).some(c => c.name === 'oidc-refresh-token'), 'backend session ended');
+      });
+    } finally {
+      await auth0ish.close();
+    }
+  });
+
   test('tampered sessionStorage: discarded without a crash, then a silent sign-in from the cookie (one /refresh)', T, async () => {
     await withApp(async ({ page, popups }) => {
       await signInWithPopup(page, JANE);

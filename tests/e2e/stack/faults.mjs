@@ -4,6 +4,9 @@
 //   const slow = await startFaultProxy({ target: stack.proxyUrl });
 //   slow.setDelay(3000);          // hold every non-OPTIONS request 3 s before forwarding it
 //   slow.setMode('reset');        // destroy each new connection at once (a crashing backend)
+//   slow.setLogoutUrl(url);       // answer each POST .../logout with {logoutUrl: url} (as Auth0's
+//                                 // provider does), after forwarding it; null: as the backend
+
 //   slow.url                      // http://127.0.0.1:P  -> `${slow.url}/api/auth` as the client's authBase
 //   slow.requests()               // [{method, path, t}] seen
 //   await slow.close();
@@ -25,6 +28,7 @@ export async function startFaultProxy({ target, delayMs = 0 } = {}) {
   const to = new URL(target);
   let delay = delayMs;
   let mode = 'forward';
+  let logoutUrl = null;
   const seen = [];
   const timers = new Set();
   const agent = new http.Agent({ keepAlive: false });
@@ -34,6 +38,15 @@ export async function startFaultProxy({ target, delayMs = 0 } = {}) {
       if (res.destroyed) return;
       const upstream = http.request({ host: to.hostname, port: to.port, method: req.method, path: req.url,
         headers: { ...req.headers, host: to.host }, agent }, up => {
+        if (logoutUrl !== null && req.method === 'POST' && /\/logout(\?|$)/.test(req.url)) {
+          up.resume();
+          const headers = { ...up.headers, 'content-type': 'application/json; charset=utf-8' };
+          delete headers['content-length'];
+          delete headers['transfer-encoding'];
+          res.writeHead(up.statusCode, headers);
+          res.end(JSON.stringify({ logoutUrl }));
+          return;
+        }
         res.writeHead(up.statusCode, up.rawHeaders);
         up.pipe(res);
       });
@@ -62,6 +75,7 @@ export async function startFaultProxy({ target, delayMs = 0 } = {}) {
     setDelay(ms) { delay = ms; },
     /** 'forward' | 'reset' (every new connection is destroyed at once). */
     setMode(m) { mode = m; },
+    setLogoutUrl(url) { logoutUrl = url; },
     requests: () => seen.map(r => ({ ...r })),
     close: () => new Promise(resolve => {
       for (const t of timers) clearTimeout(t);

@@ -201,6 +201,7 @@ pub mod pkce {
             client_id: CLIENT_ID.into(),
             redirect_uri: CALLBACK.into(),
             share_refresh_token: false,
+            post_logout_redirect_uri: None,
         }
     }
 

@@ -47,6 +47,13 @@ export interface AuthClientOptions {
      * refresh). Default `false`: it stays in the tab that obtained it. See docs/pkce.md.
      */
     shareRefreshToken?: boolean;
+    /**
+     * RP-initiated logout: after `signOut()` the page goes to the provider's
+     * `end_session_endpoint` (with `id_token_hint`), which ends the provider's own session and
+     * sends the browser back here (register it at the provider). Unset: sign-out revokes the
+     * refresh token and leaves the provider's session alone. See docs/pkce.md.
+     */
+    postLogoutRedirectUri?: string;
   };
 }
 export interface AuthRequestOptions { optional?: boolean; instantPopup?: boolean }

@@ -167,17 +167,32 @@ impl Connector for PkceConnector {
     }
 
     fn logout(&self, ended: Option<&Session>) -> LocalBoxFuture<'static, Result<(), AuthError>> {
-        let (inner, refresh_token) = (
-            self.0.clone(),
-            ended.and_then(Session::refresh_token).cloned(),
-        );
+        let inner = self.0.clone();
+        let refresh_token = ended.and_then(Session::refresh_token).cloned();
+        let id_token = ended.and_then(|s| s.provider.as_ref()?.id_token.clone());
         async move {
-            let Some(refresh_token) = refresh_token else {
+            if refresh_token.is_none() && inner.pkce.post_logout_redirect_uri.is_none() {
                 return Ok(());
-            };
+            }
             let provider = inner.provider().await?;
-            let http = http_client(inner.config.request_timeout_seconds);
-            provider.revoke(&http, &refresh_token).await
+            let revoked = match refresh_token {
+                Some(token) => {
+                    let http = http_client(inner.config.request_timeout_seconds);
+                    provider.revoke(&http, &token).await
+                }
+                None => Ok(()),
+            };
+            // RP-initiated logout (`pkce.postLogoutRedirectUri`): the provider ends its own
+            // session and sends the browser back; the page leaves, so this never resolves.
+            if let Some(url) = provider.end_session_url(id_token.as_ref()) {
+                web_sys::window()
+                    .ok_or(AuthError::Environment("no window"))?
+                    .location()
+                    .set_href(&url)
+                    .map_err(|_| AuthError::Environment("location.href"))?;
+                futures::future::pending::<()>().await;
+            }
+            revoked
         }
         .boxed_local()
     }

@@ -15,6 +15,7 @@ pub(super) const PKCE_OPTION_KEYS: &[&str] = &[
     "redirectUri",
     "scopes",
     "shareRefreshToken",
+    "postLogoutRedirectUri",
 ];
 
 pub(super) const OPTION_KEYS: &[&str] = &[
@@ -125,6 +126,10 @@ impl ClientOptions {
                         .map_err(|e| option_error(e.within("pkce")))?,
                     share_refresh_token: pkce
                         .opt_bool("shareRefreshToken")
+                        .map_err(|e| option_error(e.within("pkce")))?,
+                    post_logout_redirect_uri: pkce
+                        .opt_str("postLogoutRedirectUri")
+                        .map(|s| s.map(str::to_owned))
                         .map_err(|e| option_error(e.within("pkce")))?,
                 })
             }

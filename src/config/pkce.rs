@@ -5,8 +5,8 @@ use crate::error::AuthError;
 use crate::scopes::ScopeSet;
 use crate::secure_url::check_secure_url;
 
-/// `pkce: {issuer, clientId, redirectUri, scopes?, shareRefreshToken?}`: the OpenID Connect
-/// provider of `flow: 'pkce'`.
+/// `pkce: {issuer, clientId, redirectUri, scopes?, shareRefreshToken?, postLogoutRedirectUri?}`:
+/// the OpenID Connect provider of `flow: 'pkce'`.
 #[derive(Debug, Clone)]
 pub struct PkceOptions {
     pub issuer: String,
@@ -14,6 +14,7 @@ pub struct PkceOptions {
     pub redirect_uri: String,
     pub scopes: Option<Vec<String>>,
     pub share_refresh_token: Option<bool>,
+    pub post_logout_redirect_uri: Option<String>,
 }
 
 /// Validated `pkce` options.
@@ -25,6 +26,10 @@ pub struct PkceConfig {
     pub redirect_uri: String,
     /// Whether sessions announced to the other tabs carry the refresh token (see docs/pkce.md).
     pub share_refresh_token: bool,
+    /// RP-initiated logout: after a sign-out the page goes to the provider's
+    /// `end_session_endpoint`, which ends the provider's own session and comes back here.
+    /// `None`: sign-out ends the tokens only (the provider's session stays).
+    pub post_logout_redirect_uri: Option<String>,
 }
 
 /// Sessions announced to other tabs leave the refresh token out unless the app opts in: a tab
@@ -41,6 +46,9 @@ impl PkceOptions {
             return Err(config_error("pkce.issuer must not have a query"));
         }
         check_secure_url(&self.redirect_uri, "pkce.redirectUri")?;
+        if let Some(uri) = &self.post_logout_redirect_uri {
+            check_secure_url(uri, "pkce.postLogoutRedirectUri")?;
+        }
         let id = &self.client_id;
         if id.is_empty() || id.len() > 256 || id.chars().any(char::is_control) {
             return Err(config_error(
@@ -59,6 +67,7 @@ impl PkceOptions {
                 client_id: self.client_id,
                 redirect_uri: self.redirect_uri,
                 share_refresh_token: self.share_refresh_token.unwrap_or(PKCE_SHARE_REFRESH_TOKEN),
+                post_logout_redirect_uri: self.post_logout_redirect_uri,
             },
             scopes,
         ))

@@ -365,6 +365,24 @@ impl Provider {
         }
     }
 
+    /// OpenID Connect RP-Initiated Logout 1.0: where the page goes after a sign-out to end the
+    /// provider's own session, when the app configured `postLogoutRedirectUri` and the provider
+    /// has an `end_session_endpoint`: `id_token_hint` (the ended session's ID token, so the
+    /// provider knows whom, and may skip its confirmation), `post_logout_redirect_uri`,
+    /// `client_id`.
+    pub fn end_session_url(&self, id_token: Option<&Secret>) -> Option<String> {
+        let endpoint = self.discovery.end_session_endpoint.as_ref()?;
+        let back = self.config.post_logout_redirect_uri.as_deref()?;
+        let mut pairs = Vec::with_capacity(3);
+        if let Some(token) = id_token {
+            pairs.push(("id_token_hint", token.expose()));
+        }
+        pairs.push(("post_logout_redirect_uri", back));
+        pairs.push(("client_id", &self.config.client_id));
+        let separator = if endpoint.contains('?') { '&' } else { '?' };
+        Some(format!("{endpoint}{separator}{}", form_encode(&pairs)))
+    }
+
     fn to_response(
         &self,
         token: &OidcTokenResponse,

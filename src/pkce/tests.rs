@@ -26,6 +26,7 @@ fn config() -> PkceConfig {
         client_id: "spa".into(),
         redirect_uri: CALLBACK.into(),
         share_refresh_token: false,
+        post_logout_redirect_uri: None,
     }
 }
 
@@ -796,4 +797,38 @@ fn arrays_are_not_objects_and_errors_quote_no_value() {
     let leaky = id_token_with(|c| c["exp"] = "SECRET-VALUE".into());
     let e = check_id_token(&leaky, ISSUER, "spa", None, NOW_MS).expect_err("bad exp");
     assert!(!e.to_string().contains("SECRET-VALUE"), "{e}");
+}
+
+#[test]
+fn rp_initiated_logout_only_when_configured_and_offered() {
+    // Not configured: sign-out ends the tokens only.
+    assert_eq!(provider().end_session_url(None), None);
+    let mut c = config();
+    c.post_logout_redirect_uri = Some("http://127.0.0.1:3000/signed-out?x=1".into());
+    let d = parse_discovery(200, &discovery_json().to_string(), ISSUER).expect("discovery");
+    let p = Provider::new(c.clone(), d).expect("provider");
+    let id_token = Secret::new("h.p.s".into());
+    assert_eq!(
+        p.end_session_url(Some(&id_token)).as_deref(),
+        Some(
+            "http://127.0.0.1:7010/session/end?id_token_hint=h.p.s\
+             &post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2Fsigned-out%3Fx%3D1\
+             &client_id=spa"
+        )
+    );
+    assert!(p
+        .end_session_url(None)
+        .is_some_and(|u| !u.contains("id_token_hint")));
+    // A provider without an end_session_endpoint: nothing to go to.
+    let mut doc = discovery_json();
+    doc.as_object_mut()
+        .expect("object")
+        .remove("end_session_endpoint");
+    let d = parse_discovery(200, &doc.to_string(), ISSUER).expect("discovery");
+    assert_eq!(
+        Provider::new(c, d)
+            .expect("provider")
+            .end_session_url(Some(&id_token)),
+        None
+    );
 }

@@ -260,6 +260,41 @@ describe('flow pkce against oidc-provider', () => {
         body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt, client_id: 'spa' }) });
       assert.equal(use.status, 400);
       assert.equal((await use.json()).error, 'invalid_grant');
+      // Without postLogoutRedirectUri the IdP's own session stays: signing in again needs no login.
+      const again = await signIn(page);
+      assert.equal(again.result.ok, true, JSON.stringify(again.result));
+      assert.ok(!again.steps.includes('login'), JSON.stringify(again.steps));
+    } finally { await ctx.close(); }
+  });
+
+  test('signOut with postLogoutRedirectUri: RP-initiated logout ends the IdP session and comes back', T, async () => {
+    const back = `${app.origin}/`; // registered at the IdP as the client's post_logout_redirect_uri
+    const pkce = { issuer: stack.idpUrl, clientId: 'spa', redirectUri: `${app.origin}/pkce-callback.html`,
+      postLogoutRedirectUri: back };
+    const { ctx, page, idp } = await appPage({ pkce });
+    try {
+      assert.equal((await signIn(page)).result.ok, true);
+      const idToken = (await call(page, 'getIdToken')).value;
+      const rt = (await stored(page)).session.provider.refreshToken;
+      await page.evaluate(() => e2e.start('out', 'c', 'signOut'));
+      // The provider's end_session_endpoint asks whether to sign out (oidc-provider's page).
+      await page.waitForURL(u => u.href.startsWith(stack.idpUrl), { timeout: 10_000 });
+      const end = new URL(idp.find(r => new URL(r.url).pathname === '/session/end').url);
+      assert.equal(end.searchParams.get('id_token_hint'), idToken);
+      assert.equal(end.searchParams.get('post_logout_redirect_uri'), back);
+      assert.equal(end.searchParams.get('client_id'), 'spa');
+      // Revoked before the page left.
+      const revocation = idp.find(r => new URL(r.url).pathname === '/token/revocation');
+      assert.equal(new URLSearchParams(revocation.body).get('token'), rt);
+      await page.click('button[name=logout][value=yes]');
+      await page.waitForURL(back, { timeout: 10_000 });
+      // Back in the app: no session here, and none at the IdP: signing in asks for the login again.
+      await page.evaluate(([o]) => e2e.ready(o), [options({ pkce })]);
+      await page.evaluate(([o]) => e2e.make('c', o), [options({ pkce })]);
+      assert.equal(await stored(page), null);
+      const again = await signIn(page);
+      assert.equal(again.result.ok, true, JSON.stringify(again.result));
+      assert.equal(again.steps[0], 'login', JSON.stringify(again.steps));
     } finally { await ctx.close(); }
   });
 

@@ -10,47 +10,18 @@
 import { instantiateWasm, once, type WasmGlue } from '../wasm-loader.js';
 
 /**
- * Colours are CSS colour strings: `#hex`, `rgb()`/`rgba()`/`hsl()`/`hsla()`, or a lower-case
- * name. Each becomes a `--bs-*` custom property in the iframe (`textPrimary` → `--bs-text-primary`).
+ * The theme bridge's types (`ThemePalette`, `BridgeTheme`, `ListenForThemeOptions`): declared
+ * once, by the theme module itself (src/theme/mod.rs; `ThemePalette` generated from the palette's
+ * one key list), emitted into pkg/backstage_wasm_auth_theme.d.ts by wasm-bindgen.
  *
  * @public
  */
-export interface ThemePalette {
-  primary: string;
-  background: string;
-  paper: string;
-  textPrimary: string;
-  textSecondary: string;
-  divider: string;
-  error: string;
-  warning: string;
-  success: string;
-  info: string;
-  navigation: string;
-}
-
-/**
- * The theme sent to the iframe (the wire format of the theme bridge, version 1).
- *
- * @public
- */
-export interface BridgeTheme {
-  /** 1-128 bytes of `[A-Za-z0-9._:-]`. */
-  id: string;
-  /** Also becomes the iframe's `color-scheme`. */
-  variant: 'light' | 'dark';
-  palette: ThemePalette;
-  /** Letters, digits, spaces, commas, quotes and hyphens; at most 512 bytes (`--bs-font-family`). */
-  fontFamily: string;
-}
-
-/** Options of `listenForTheme` (the iframe half). @public */
-export interface ListenForThemeOptions {
-  /** Exact origins (`scheme://host[:port]`) allowed to send themes; never `'*'`. */
-  allowedOrigins: string[];
-  /** Called with each validated theme instead of setting the default CSS custom properties. */
-  apply?: (theme: BridgeTheme) => void;
-}
+export type {
+  BridgeTheme,
+  ListenForThemeOptions,
+  ThemePalette,
+} from '../../pkg/backstage_wasm_auth_theme.js';
+import type { BridgeTheme, ListenForThemeOptions } from '../../pkg/backstage_wasm_auth_theme.js';
 
 /**
  * The core's `ThemeHost`: pushes a theme into one cross-origin iframe, always posting to one

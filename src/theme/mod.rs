@@ -35,18 +35,22 @@ mod js {
 
     #[wasm_bindgen(typescript_custom_section)]
     const TS_TYPES: &'static str = r#"
+/** The theme sent to the iframe (the wire format of the theme bridge, version 1). */
 export interface BridgeTheme {
-  /** 1-128 bytes of [A-Za-z0-9._:-] */
+  /** 1-128 bytes of `[A-Za-z0-9._:-]`. */
   id: string;
+  /** Also becomes the iframe's `color-scheme`. */
   variant: 'light' | 'dark';
+  /** Each colour becomes a `--bs-*` custom property in the iframe (`textPrimary` → `--bs-text-primary`). */
   palette: ThemePalette;
-  /** letters, digits, spaces, commas, quotes and hyphens; at most 512 bytes */
+  /** Letters, digits, spaces, commas, quotes and hyphens; at most 512 bytes (`--bs-font-family`). */
   fontFamily: string;
 }
+/** Options of `listenForTheme` (the iframe half). */
 export interface ListenForThemeOptions {
-  /** Exact origins (scheme://host[:port]) allowed to send themes; never '*'. */
+  /** Exact origins (`scheme://host[:port]`) allowed to send themes; never `'*'`. */
   allowedOrigins: string[];
-  /** Called with each validated theme instead of the default CSS custom properties. */
+  /** Called with each validated theme instead of setting the default CSS custom properties. */
   apply?: (theme: BridgeTheme) => void;
 }
 "#;

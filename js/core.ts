@@ -78,6 +78,8 @@ export interface CoreAuthClient {
   sessionState$(): CoreObservable<CoreSessionState>;
   /** Redirect flow: the backend's error when this tab just came back from a failed sign-in, once. */
   takeRedirectError(): Error | undefined;
+  /** A wake-up (network back, page shown again): refresh if due (`refreshOnWake`); relayed by the core's JS half. */
+  refreshIfDue(): void;
   free(): void;
 }
 

@@ -36,7 +36,9 @@ const DEFAULT_MODE = 'enforce';
 export const BUDGETS = {
   // 64 KiB -> 65 KiB (issues 12-14, 2026-11-30): 63,556 -> 65,552 B for the refresh token kept
   // in its tab (+278), one transport for both flows (+442), the connectors' session basis
-  // (+213), the cross-tab turn policy on the core's clock (+340), Backstage's logoutUrl (+723).
+  // (+213), the cross-tab turn policy on the core's clock (+340), Backstage's logoutUrl (+723),
+  // no sign-out without an answer + wake-up refreshes relayed by the JS half (+674; as Rust
+  // event-listener closures it was +1,091).
   backstage: 66_560,
   // 124 KiB -> 116 KiB: 119,707 -> 113,976 B (gloo-net and a second base64url decoder gone).
   pkce: 118_784,

@@ -357,7 +357,10 @@ impl SessionManager {
                     if cfg!(feature = "pkce") && e.refresh_token_refused() {
                         this.drop_refresh_token();
                     }
-                    if current.is_some_and(|c| c.is_expired(now)) {
+                    // No answer is no refusal (offline, backend restarting): the session is
+                    // kept, expired or not, and refreshed once the network is back (a later
+                    // call, or a wake-up: `refresh_if_due`); never a sign-out, never a popup.
+                    if current.is_some_and(|c| c.is_expired(now)) && !backend_unreachable(e) {
                         // A tab without a PKCE refresh token asked no one: the other tabs'
                         // sessions (their refresh tokens) are theirs, so this sign-out is not
                         // announced.
@@ -366,11 +369,7 @@ impl SessionManager {
                             _ => Change::Local(Announce::SignedOut),
                         };
                         this.set_session(None, change);
-                        // No answer is no refusal: the refresh token may serve once the network
-                        // is back (a later call starts from it, without a popup).
-                        if !backend_unreachable(e) {
-                            this.0.basis.borrow_mut().take();
-                        }
+                        this.0.basis.borrow_mut().take();
                     }
                 }
                 _ => {}
@@ -473,6 +472,19 @@ impl SessionManager {
         Err(AuthError::InvalidResponse(
             "the backend did not grant the requested scopes".into(),
         ))
+    }
+
+    /// A wake-up (the network is back, the page is in front of the user again): refreshes the
+    /// session once when it is due, as a call would (one request for all tabs: the refresh
+    /// lock), so that the next call does not wait for it. Never signs in, never opens a popup;
+    /// a signed-out client stays signed out.
+    pub async fn refresh_if_due(&self) {
+        let Some(current) = self.current() else {
+            return;
+        };
+        if current.should_refresh(self.0.clock.now_ms(), self.0.config.refresh_margin_ms) {
+            let _ = self.shared_refresh(current.scopes()).await;
+        }
     }
 
     /// Forgets the session here and at the backend. The local part always happens.

@@ -8,6 +8,9 @@
  * Such a call returns the same already-resolved promise every time (no allocation, no wasm call).
  * Anything else goes to the core.
  */
+/** The browser's "back online" and "in front of the user again" events (plus `visibilitychange`). */
+const WAKE_EVENTS = ['online', 'focus', 'pageshow'];
+
 export class AuthClient extends AuthClientCore {
   /** @param {AuthClientOptions} options */
   constructor(options) {
@@ -18,6 +21,16 @@ export class AuthClient extends AuthClientCore {
       cache.until = until;
     });
     this.__cache = cache;
+    // Wake-ups (`refreshOnWake`): the core decides whether a refresh is due; this only relays.
+    const wake = event => {
+      if (event.type === 'visibilitychange' && document.hidden) return;
+      this.refreshIfDue();
+    };
+    this.__wake = wake;
+    if (typeof window !== 'undefined') {
+      for (const type of WAKE_EVENTS) window.addEventListener(type, wake);
+      if (typeof document !== 'undefined') document.addEventListener('visibilitychange', wake);
+    }
   }
 
   getAccessToken(scope, options) {
@@ -27,6 +40,10 @@ export class AuthClient extends AuthClientCore {
   }
 
   free() {
+    if (typeof window !== 'undefined') {
+      for (const type of WAKE_EVENTS) window.removeEventListener(type, this.__wake);
+      if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.__wake);
+    }
     this.__cache.until = 0;
     this.__cache.promise = undefined;
     super.free();

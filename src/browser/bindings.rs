@@ -55,6 +55,8 @@ pub struct AuthClient {
     returned_error: ReturnedError,
     /// Dropped with the client: leaves the channel and stops listening.
     _tab_sync: Option<Rc<TabSync>>,
+    /// `refreshOnWake`: whether [`AuthClient::refresh_if_due`] acts.
+    refresh_on_wake: bool,
 }
 
 fn config_error(message: impl Into<String>) -> JsValue {
@@ -273,13 +275,26 @@ impl AuthClient {
         };
         on_change(manager.current().as_ref(), Change::Remote);
         manager.set_on_change(Box::new(on_change));
+        let refresh_on_wake = config.refresh_on_wake;
         Ok(AuthClient {
             manager,
             js_session,
             observable: RefCell::new(None),
             returned_error,
             _tab_sync: tab_sync,
+            refresh_on_wake,
         })
+    }
+
+    /// A wake-up, relayed by the JS half (`online`, `visibilitychange` to visible, `focus`,
+    /// `pageshow`): with `refreshOnWake`, the session is refreshed if it is due (one request for
+    /// all tabs, never a popup), so that the next call does not wait for it.
+    #[wasm_bindgen(js_name = refreshIfDue)]
+    pub fn refresh_if_due(&self) {
+        if self.refresh_on_wake {
+            let manager = self.manager.clone();
+            wasm_bindgen_futures::spawn_local(async move { manager.refresh_if_due().await });
+        }
     }
 
     /// Signs in (refresh cookie first, then the popup or redirect) unless already signed in.

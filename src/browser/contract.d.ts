@@ -35,6 +35,12 @@ export interface AuthClientOptions {
   redirectUrl?: string;
   /** Share the session with the other tabs of this origin. Default `true`. */
   crossTabSync?: boolean;
+  /**
+   * When the network is back (`online`) or the page is shown again (`visibilitychange`, `focus`,
+   * `pageshow`), refresh the session if it is due, so that the next call does not wait for it
+   * (one request for all tabs; never a popup). Default `true`.
+   */
+  refreshOnWake?: boolean;
   /** `flow: 'pkce'`: the OpenID Connect provider (public client, PKCE S256). See docs/pkce.md. */
   pkce?: {
     issuer: string;

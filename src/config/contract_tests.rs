@@ -172,6 +172,8 @@ fn the_stated_defaults_are_the_applied_ones() {
     assert!(member(&options, "environment").doc.contains(&environment));
     let sync = format!("Default `{}`", defaults::CROSS_TAB_SYNC);
     assert!(member(&options, "crossTabSync").doc.contains(&sync));
+    let wake = format!("Default `{}`", defaults::REFRESH_ON_WAKE);
+    assert!(member(&options, "refreshOnWake").doc.contains(&wake));
     let share = format!("Default `{}`", super::PKCE_SHARE_REFRESH_TOKEN);
     let pkce = members(&member(&options, "pkce").ty, "");
     assert!(member(&pkce, "shareRefreshToken").doc.contains(&share));

@@ -20,3 +20,5 @@ pub const POPUP_MIN_SIDE: f64 = 100.0;
 pub const POPUP_MAX_SIDE: f64 = 10_000.0;
 /// `crossTabSync`.
 pub const CROSS_TAB_SYNC: bool = true;
+/// `refreshOnWake`: check the session when the network is back or the page is shown again.
+pub const REFRESH_ON_WAKE: bool = true;

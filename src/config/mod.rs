@@ -66,6 +66,7 @@ pub struct ClientOptions {
     pub flow: Option<Flow>,
     pub redirect_url: Option<String>,
     pub cross_tab_sync: Option<bool>,
+    pub refresh_on_wake: Option<bool>,
     pub pkce: Option<PkceOptions>,
 }
 
@@ -89,6 +90,8 @@ pub struct ClientConfig {
     pub redirect_url: Option<String>,
     /// Share the session with the other tabs of this origin (default on).
     pub cross_tab_sync: bool,
+    /// Refresh a due session on `online`, `visibilitychange` (visible), `focus` and `pageshow`.
+    pub refresh_on_wake: bool,
     /// `Some` exactly when `flow` is [`Flow::Pkce`].
     pub pkce: Option<PkceConfig>,
 }
@@ -229,6 +232,7 @@ impl ClientOptions {
             flow,
             redirect_url: self.redirect_url,
             cross_tab_sync: self.cross_tab_sync.unwrap_or(defaults::CROSS_TAB_SYNC),
+            refresh_on_wake: self.refresh_on_wake.unwrap_or(defaults::REFRESH_ON_WAKE),
             pkce,
         })
     }

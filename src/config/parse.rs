@@ -31,6 +31,7 @@ pub(super) const OPTION_KEYS: &[&str] = &[
     "flow",
     "redirectUrl",
     "crossTabSync",
+    "refreshOnWake",
     "pkce",
 ];
 
@@ -159,6 +160,7 @@ impl ClientOptions {
             )?,
             redirect_url: text(value, "redirectUrl").map_err(option_error)?,
             cross_tab_sync: value.opt_bool("crossTabSync").map_err(option_error)?,
+            refresh_on_wake: value.opt_bool("refreshOnWake").map_err(option_error)?,
             pkce,
         })
     }

@@ -888,7 +888,7 @@ fn a_refused_refresh_token_is_never_sent_again() {
 
 #[test]
 #[cfg(feature = "pkce")]
-fn no_answer_at_expiry_keeps_the_refresh_token_for_later_and_sign_out_revokes_it() {
+fn no_answer_at_expiry_keeps_the_session_for_later_and_sign_out_revokes_it() {
     let offline = AuthError::Network("Failed to fetch".into());
     let f = fixture(Flow::Pkce, vec![Err(offline), Ok(600)]);
     let now = f.clock.get();
@@ -904,7 +904,11 @@ fn no_answer_at_expiry_keeps_the_refresh_token_for_later_and_sign_out_revokes_it
         run(f.manager.get_session(optional())).expect("optional"),
         None
     );
-    assert_eq!(f.manager.state().get(), SessionState::SignedOut);
+    assert_eq!(
+        f.manager.state().get(),
+        SessionState::SignedIn,
+        "no answer is no sign-out"
+    );
     // Back online: the next call starts from the kept refresh token, no popup.
     let s = run(f.manager.get_session(optional())).expect("ok");
     assert!(s.is_some());
@@ -938,4 +942,48 @@ fn sign_out_hands_the_ended_session_to_the_connector() {
         vec![Some("rt-1".to_owned())]
     );
     assert_eq!(f.manager.state().get(), SessionState::SignedOut);
+}
+
+#[test]
+fn no_answer_at_expiry_is_no_sign_out_and_a_wake_up_refreshes() {
+    let f = fixture(
+        Flow::Popup,
+        vec![
+            Ok(600),
+            Err(AuthError::Network("Failed to fetch".into())),
+            Ok(600),
+        ],
+    );
+    let announced = Rc::new(RefCell::new(Vec::new()));
+    let a = announced.clone();
+    f.manager
+        .set_on_change(Box::new(move |_, change| a.borrow_mut().push(change)));
+    run(f.manager.get_session(SessionRequest::default())).expect("signed in");
+    // Expired while offline: the caller gets the connection error (no popup), the session stays.
+    f.clock.set(f.clock.get() + 700_000.0);
+    let e = run(f.manager.get_session(SessionRequest::default())).expect_err("offline");
+    assert_eq!(e.name(), "AuthConnectionError");
+    assert_eq!(f.manager.state().get(), SessionState::SignedIn);
+    assert!(f.manager.current().is_some());
+    assert_eq!(f.script.create_calls.get(), 0, "no popup");
+    assert!(
+        !announced
+            .borrow()
+            .contains(&Change::Local(Announce::SignedOut)),
+        "no sign-out told to the other tabs"
+    );
+    // The network is back: one wake-up refreshes it before anyone asks.
+    run(f.manager.refresh_if_due());
+    assert_eq!(f.script.refresh_calls.get(), 3);
+    let fresh = f
+        .manager
+        .cached(&ScopeSet::default())
+        .expect("fresh, served without I/O");
+    assert!(!fresh.is_expired(f.clock.get()));
+    // A wake-up with nothing due, or without a session, asks nothing.
+    run(f.manager.refresh_if_due());
+    assert_eq!(f.script.refresh_calls.get(), 3);
+    let signed_out = fixture(Flow::Popup, vec![Ok(600)]);
+    run(signed_out.manager.refresh_if_due());
+    assert_eq!(signed_out.script.refresh_calls.get(), 0);
 }

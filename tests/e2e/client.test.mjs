@@ -220,6 +220,54 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     });
   });
 
+  test('network loss: an expired session is kept (no sign-out, no popup) and refreshed by itself when the browser is back online or the page in front again', T, async () => {
+    await stack.setAccessTokenTtl(4);
+    try {
+      await withApp(async ({ ctx, page, popups }) => {
+        await signInWithPopup(page, JANE, oidc({ refreshMarginSeconds: 1 }));
+        const first = ok(await call(page, 'main', 'getAccessToken'));
+        const key = STORAGE_KEY('oidc');
+        await sleepPastExpiry((await storage(page))[key]);
+        stack.resetCounts();
+        await ctx.setOffline(true);
+        failed(await call(page, 'main', 'getAccessToken'), 'AuthConnectionError');
+        assert.equal((await states(page)).at(-1), 'SignedIn', 'no answer is no sign-out');
+        assert.ok((await storage(page))[key], 'the session is kept');
+        assert.equal(popups.length, 1, 'no popup but the sign-in one');
+        assert.equal(stack.count('oidc', 'refresh'), 0);
+        // The browser is online again: the client refreshes by itself, before anyone asks.
+        await ctx.setOffline(false);
+        await waitFor(() => stack.count('oidc', 'refresh') === 1, { what: 'a /refresh on `online`' });
+        const stored = async () => JSON.parse((await storage(page))[key]).session.provider.accessToken;
+        await waitFor(async () => (await stored()) !== first, { what: 'the refreshed session stored' });
+        const fresh = ok(await call(page, 'main', 'getAccessToken'));
+        assert.notEqual(fresh, first);
+        assert.equal(stack.count('oidc', 'refresh'), 1, 'the call was served from that refresh');
+        assert.deepEqual(await states(page), ['SignedOut', 'SignedIn']);
+
+        // Expired again: the page coming back in front (focus) refreshes it too.
+        await sleepPastExpiry((await storage(page))[key]);
+        stack.resetCounts();
+        await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+        await waitFor(() => stack.count('oidc', 'refresh') === 1, { what: 'a /refresh on `focus`' });
+        await waitFor(async () => (await stored()) !== fresh, { what: 'that session stored' });
+
+        // refreshOnWake: false: the client waits for a call.
+        await page.evaluate(() => window.e2e.free('main'));
+        await make(page, 'sleepy', oidc({ refreshMarginSeconds: 1, refreshOnWake: false }));
+        await sleepPastExpiry((await storage(page))[key]);
+        stack.resetCounts();
+        await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+        await sleep(700);
+        assert.equal(stack.count('oidc', 'refresh'), 0, 'no wake-up refresh when off');
+        ok(await call(page, 'sleepy', 'getAccessToken'));
+        assert.equal(stack.count('oidc', 'refresh'), 1);
+      });
+    } finally {
+      await stack.setAccessTokenTtl();
+    }
+  });
+
   test('refresh: 20 concurrent getAccessToken() after expiry -> exactly one /refresh, all get the same new token', T, async () => {
     await stack.setAccessTokenTtl(4);
     try {

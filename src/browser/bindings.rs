@@ -230,6 +230,9 @@ impl AuthClient {
         );
         let returned_error: ReturnedError = Rc::new(RefCell::new(match config.flow {
             Flow::Redirect => super::redirect::take_returned_error(&config),
+            Flow::Popup if config.redirect_when_popup_blocked => {
+                super::redirect::take_returned_error(&config)
+            }
             _ => None,
         }));
         let manager = SessionManager::new(

@@ -153,48 +153,58 @@ impl Connector for BrowserConnector {
                         StartFlow::Popup,
                         None,
                     );
-                    popup::show(PopupRequest {
+                    let shown = popup::show(PopupRequest {
                         backend_origin: origin_of(&url)?,
                         url,
                         name: popup::window_name(&config),
                         features: popup::features(&config, &window),
-                        app_origin,
+                        app_origin: app_origin.clone(),
                         timeout_s: config.popup_timeout_seconds,
                     })
-                    .await
+                    .await;
+                    match shown {
+                        // Blocked (Safari/iOS, strict blockers): the whole window instead.
+                        Err(AuthError::PopupRejected) if config.redirect_when_popup_blocked => {}
+                        other => return other,
+                    }
                 }
-                Flow::Redirect => {
-                    let back = match &config.redirect_url {
-                        Some(url) => url.clone(),
-                        None => window
-                            .location()
-                            .href()
-                            .map_err(|_| AuthError::Environment("no location.href"))?,
-                    };
-                    let url = start_url(
-                        &base,
-                        &config.provider_id,
-                        &scopes,
-                        &app_origin,
-                        &config.environment,
-                        StartFlow::Redirect,
-                        Some(&back),
-                    );
-                    redirect::leave_marker(&config);
-                    window
-                        .location()
-                        .assign(&url)
-                        .map_err(|_| AuthError::Config("navigation refused".into()))?;
-                    // The page is going away; the session comes back through /refresh after the redirect.
-                    futures::future::pending().await
+                Flow::Redirect => {}
+                Flow::Proxy => {
+                    return Err(AuthError::Config(
+                        "proxy providers sign in through /refresh only".into(),
+                    ))
                 }
-                Flow::Proxy => Err(AuthError::Config(
-                    "proxy providers sign in through /refresh only".into(),
-                )),
-                Flow::Pkce => Err(AuthError::Config(
-                    "the pkce flow signs in through its own connector".into(),
-                )),
+                Flow::Pkce => {
+                    return Err(AuthError::Config(
+                        "the pkce flow signs in through its own connector".into(),
+                    ))
+                }
             }
+            // The redirect flow: `/start` in the whole window, back to `redirectUrl` (default:
+            // the exact current URL, path, query and hash).
+            let back = match &config.redirect_url {
+                Some(url) => url.clone(),
+                None => window
+                    .location()
+                    .href()
+                    .map_err(|_| AuthError::Environment("no location.href"))?,
+            };
+            let url = start_url(
+                &base,
+                &config.provider_id,
+                &scopes,
+                &app_origin,
+                &config.environment,
+                StartFlow::Redirect,
+                Some(&back),
+            );
+            redirect::leave_marker(&config);
+            window
+                .location()
+                .assign(&url)
+                .map_err(|_| AuthError::Config("navigation refused".into()))?;
+            // The page is going away; the session comes back through /refresh after the redirect.
+            futures::future::pending().await
         }
         .boxed_local()
     }

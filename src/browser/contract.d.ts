@@ -33,6 +33,12 @@ export interface AuthClientOptions {
   flow?: 'popup' | 'redirect' | 'proxy' | 'pkce';
   /** Redirect flow: where the backend sends the browser back to. Default: the current URL. */
   redirectUrl?: string;
+  /**
+   * Popup flow: when the browser blocks the popup (Safari/iOS, strict blockers), leave for the
+   * redirect flow instead of rejecting with `PopupRejectedError` (the page comes back to
+   * `redirectUrl`, by default the exact current URL). Default `false`.
+   */
+  redirectWhenPopupBlocked?: boolean;
   /** Share the session with the other tabs of this origin. Default `true`. */
   crossTabSync?: boolean;
   /**

@@ -172,6 +172,10 @@ fn the_stated_defaults_are_the_applied_ones() {
     assert!(member(&options, "environment").doc.contains(&environment));
     let sync = format!("Default `{}`", defaults::CROSS_TAB_SYNC);
     assert!(member(&options, "crossTabSync").doc.contains(&sync));
+    let fallback = format!("Default `{}`", defaults::REDIRECT_WHEN_POPUP_BLOCKED);
+    assert!(member(&options, "redirectWhenPopupBlocked")
+        .doc
+        .contains(&fallback));
     let wake = format!("Default `{}`", defaults::REFRESH_ON_WAKE);
     assert!(member(&options, "refreshOnWake").doc.contains(&wake));
     let share = format!("Default `{}`", super::PKCE_SHARE_REFRESH_TOKEN);

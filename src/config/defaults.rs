@@ -20,5 +20,7 @@ pub const POPUP_MIN_SIDE: f64 = 100.0;
 pub const POPUP_MAX_SIDE: f64 = 10_000.0;
 /// `crossTabSync`.
 pub const CROSS_TAB_SYNC: bool = true;
+/// `redirectWhenPopupBlocked`: a blocked popup is a `PopupRejectedError` unless the app opts in.
+pub const REDIRECT_WHEN_POPUP_BLOCKED: bool = false;
 /// `refreshOnWake`: check the session when the network is back or the page is shown again.
 pub const REFRESH_ON_WAKE: bool = true;

@@ -65,6 +65,7 @@ pub struct ClientOptions {
     pub request_timeout_seconds: Option<f64>,
     pub flow: Option<Flow>,
     pub redirect_url: Option<String>,
+    pub redirect_when_popup_blocked: Option<bool>,
     pub cross_tab_sync: Option<bool>,
     pub refresh_on_wake: Option<bool>,
     pub pkce: Option<PkceOptions>,
@@ -88,6 +89,8 @@ pub struct ClientConfig {
     pub request_timeout_seconds: u32,
     pub flow: Flow,
     pub redirect_url: Option<String>,
+    /// Popup flow: a blocked popup leaves for the redirect flow instead of failing.
+    pub redirect_when_popup_blocked: bool,
     /// Share the session with the other tabs of this origin (default on).
     pub cross_tab_sync: bool,
     /// Refresh a due session on `online`, `visibilitychange` (visible), `focus` and `pageshow`.
@@ -231,6 +234,9 @@ impl ClientOptions {
             request_timeout_seconds: request_timeout as u32,
             flow,
             redirect_url: self.redirect_url,
+            redirect_when_popup_blocked: self
+                .redirect_when_popup_blocked
+                .unwrap_or(defaults::REDIRECT_WHEN_POPUP_BLOCKED),
             cross_tab_sync: self.cross_tab_sync.unwrap_or(defaults::CROSS_TAB_SYNC),
             refresh_on_wake: self.refresh_on_wake.unwrap_or(defaults::REFRESH_ON_WAKE),
             pkce,

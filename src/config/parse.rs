@@ -30,6 +30,7 @@ pub(super) const OPTION_KEYS: &[&str] = &[
     "requestTimeoutSeconds",
     "flow",
     "redirectUrl",
+    "redirectWhenPopupBlocked",
     "crossTabSync",
     "refreshOnWake",
     "pkce",
@@ -159,6 +160,9 @@ impl ClientOptions {
                 "'popup', 'redirect', 'proxy' or 'pkce'",
             )?,
             redirect_url: text(value, "redirectUrl").map_err(option_error)?,
+            redirect_when_popup_blocked: value
+                .opt_bool("redirectWhenPopupBlocked")
+                .map_err(option_error)?,
             cross_tab_sync: value.opt_bool("crossTabSync").map_err(option_error)?,
             refresh_on_wake: value.opt_bool("refreshOnWake").map_err(option_error)?,
             pkce,

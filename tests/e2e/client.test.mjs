@@ -624,6 +624,30 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     }
   });
 
+  test('popup blocked + redirectWhenPopupBlocked: the window goes to the IdP and comes back to the exact URL (path, query, hash), signed in', T, async () => {
+    await withApp(async ({ page, popups }) => {
+      // `autostart`: signIn() on load, without a user gesture.
+      const options = oidc({ redirectWhenPopupBlocked: true });
+      const deep = `${app.origin}/back.html?autostart=${encodeURIComponent(JSON.stringify(options))}&tab=2#section-3`;
+      stack.resetCounts();
+      // A blocker as Safari's: window.open() gives nothing (headless Chromium blocks none).
+      await page.addInitScript(() => { window.open = () => null; });
+      await page.goto(deep);
+      await page.waitForURL(u => u.href.startsWith(stack.idpUrl), { timeout: 15_000 });
+      await completeIdpLogin(page, JANE);
+      await page.waitForURL(deep, { timeout: 15_000 });
+      // Back on the very URL: the same page signs in on load again, now from the refresh cookie.
+      await page.waitForFunction(() => window.e2e !== undefined);
+      ok(await page.evaluate(() => window.e2e.settle('auto')));
+      assert.equal(page.url(), deep);
+      assert.equal(popups.length, 0);
+      assert.deepEqual(await states(page, 'auto'), ['SignedOut', 'SignedIn']);
+      const [start] = startRequests('oidc');
+      assert.equal(startQuery(start).flow, 'redirect');
+      assert.equal(startQuery(start).redirectUrl, deep);
+    });
+  });
+
   test('redirect flow: the page goes to the IdP and back; a new client gets the session from /refresh', T, async () => {
     stack.resetCounts();
     await withApp(async ({ page, popups }) => {

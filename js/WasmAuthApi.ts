@@ -39,6 +39,15 @@ export interface WasmAuthProviderInfo {
 }
 
 /**
+ * Backstage's `AuthRequestOptions`, plus this call's sign-in flow when one is needed (`popup` or
+ * `redirect`, for providers configured with either): e.g. a redirect from the sign-in page and a
+ * popup elsewhere, for the same provider (Backstage PR #15841).
+ *
+ * @public
+ */
+export type WasmAuthRequestOptions = AuthRequestOptions & { flow?: 'popup' | 'redirect' };
+
+/**
  * Options of {@link WasmAuthApi.create}: the WASM core's `AuthClientOptions`
  * (docs/client-api.md), with `provider` also accepting Backstage's `AuthProviderInfo`.
  *
@@ -148,7 +157,7 @@ export class WasmAuthApi implements WasmAuthApiType {
    * Once the core has loaded, the call goes straight to the client: a cached session's token
    * comes back as the same already-resolved promise every time (no wasm call, no extra promise).
    */
-  getAccessToken(scope?: string | string[], options?: AuthRequestOptions): Promise<string> {
+  getAccessToken(scope?: string | string[], options?: WasmAuthRequestOptions): Promise<string> {
     const client = this.client;
     if (client === undefined) {
       return this.getClient().then(() => this.getAccessToken(scope, options));
@@ -171,20 +180,20 @@ export class WasmAuthApi implements WasmAuthApiType {
   }
 
   /** {@inheritDoc @backstage/core-plugin-api#OpenIdConnectApi.getIdToken} */
-  async getIdToken(options?: AuthRequestOptions): Promise<string> {
+  async getIdToken(options?: WasmAuthRequestOptions): Promise<string> {
     const client = this.client ?? (await this.getClient());
     return (await client.getIdToken(options)) ?? '';
   }
 
   /** {@inheritDoc @backstage/core-plugin-api#ProfileInfoApi.getProfile} */
-  async getProfile(options?: AuthRequestOptions): Promise<ProfileInfo | undefined> {
+  async getProfile(options?: WasmAuthRequestOptions): Promise<ProfileInfo | undefined> {
     const client = this.client ?? (await this.getClient());
     return client.getProfile(options);
   }
 
   /** {@inheritDoc @backstage/core-plugin-api#BackstageIdentityApi.getBackstageIdentity} */
   async getBackstageIdentity(
-    options?: AuthRequestOptions,
+    options?: WasmAuthRequestOptions,
   ): Promise<BackstageIdentityResponse | undefined> {
     const client = this.client ?? (await this.getClient());
     return client.getBackstageIdentity(options);

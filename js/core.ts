@@ -22,6 +22,8 @@ import type { AuthClientOptions } from '../pkg/backstage_wasm_auth.js';
 export interface CoreAuthRequestOptions {
   optional?: boolean;
   instantPopup?: boolean;
+  /** This call's sign-in, if one is needed: `popup` or `redirect` (popup and redirect clients). */
+  flow?: 'popup' | 'redirect';
 }
 
 /** A TC39/zen-observable style subscription. */

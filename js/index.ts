@@ -32,6 +32,7 @@ export type {
   SessionStateObservable,
   WasmAuthApiOptions,
   WasmAuthApiType,
+  WasmAuthRequestOptions,
   WasmAuthProviderInfo,
 } from './WasmAuthApi.js';
 export { loadWasmCore, wasmCoreSource } from './core.js';

@@ -38,7 +38,7 @@ export const BUDGETS = {
   // in its tab (+278), one transport for both flows (+442), the connectors' session basis
   // (+213), the cross-tab turn policy on the core's clock (+340), Backstage's logoutUrl (+723),
   // no sign-out without an answer + wake-up refreshes relayed by the JS half (+674; as Rust
-  // event-listener closures it was +1,091), the popup-blocked redirect fallback (+183).
+  // event-listener closures it was +1,091), the popup-blocked redirect fallback (+183), the per-call flow (+65).
   backstage: 66_560,
   // 124 KiB -> 116 KiB: 119,707 -> 113,976 B (gloo-net and a second base64url decoder gone).
   pkce: 118_784,

@@ -27,10 +27,12 @@ pub trait Connector {
         basis: Option<&Session>,
         scopes: &ScopeSet,
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>>;
-    /// A new session through `/start` (popup; the redirect flow navigates away and never resolves).
+    /// A new session through `/start` (popup; the redirect flow navigates away and never
+    /// resolves), in `flow` when the call asks for one (popup or redirect), else as configured.
     fn create_session(
         &self,
         scopes: &ScopeSet,
+        flow: Option<Flow>,
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>>;
     /// Ends `ended` (the session just signed out here, if any) at the backend or provider:
     /// `/logout`, or the revocation of its refresh token.
@@ -79,6 +81,9 @@ pub struct SessionRequest {
     pub optional: bool,
     /// Skip the `/refresh` probe and go straight to the popup (keeps the user's click gesture).
     pub instant_popup: bool,
+    /// This call's sign-in flow (popup or redirect), e.g. redirect from the sign-in page and a
+    /// popup elsewhere; `None`: as configured.
+    pub flow: Option<Flow>,
 }
 
 pub struct ManagerConfig {
@@ -383,13 +388,13 @@ impl SessionManager {
     }
 
     /// One popup (or redirect) for every concurrent caller.
-    fn shared_create(&self, scopes: ScopeSet) -> SharedResult {
+    fn shared_create(&self, scopes: ScopeSet, flow: Option<Flow>) -> SharedResult {
         if let Some(in_flight) = self.0.creating.borrow().as_ref() {
             return in_flight.clone();
         }
         let this = self.clone();
         let future = async move {
-            let result = this.0.connector.create_session(&scopes).await;
+            let result = this.0.connector.create_session(&scopes, flow).await;
             let now = this.0.clock.now_ms();
             let result = result
                 .and_then(|r| Session::from_response(r, now))
@@ -467,7 +472,7 @@ impl SessionManager {
                 .map(|s| s.scopes())
                 .unwrap_or_default()
                 .union(&wanted);
-            self.shared_create(scopes).await?;
+            self.shared_create(scopes, request.flow).await?;
         }
         Err(AuthError::InvalidResponse(
             "the backend did not grant the requested scopes".into(),

@@ -92,10 +92,25 @@ fn parse_request(scope: &JsValue, options: &JsValue) -> Result<SessionRequest, A
                 .map(|v| v.is_truthy())
                 .unwrap_or(false)
     };
+    let flow = match options.is_object() {
+        true => Reflect::get(options, &"flow".into()).unwrap_or(JsValue::UNDEFINED),
+        false => JsValue::UNDEFINED,
+    };
+    let flow = if flow.is_undefined() {
+        None
+    } else {
+        let named = flow.as_string().and_then(|name| match name.as_str() {
+            "popup" => Some(Flow::Popup),
+            "redirect" => Some(Flow::Redirect),
+            _ => None,
+        });
+        Some(named.ok_or_else(|| AuthError::Config("flow must be 'popup' or 'redirect'".into()))?)
+    };
     Ok(SessionRequest {
         scopes,
         optional: flag("optional"),
         instant_popup: flag("instantPopup"),
+        flow,
     })
 }
 
@@ -229,10 +244,8 @@ impl AuthClient {
             Box::new(warn),
         );
         let returned_error: ReturnedError = Rc::new(RefCell::new(match config.flow {
-            Flow::Redirect => super::redirect::take_returned_error(&config),
-            Flow::Popup if config.redirect_when_popup_blocked => {
-                super::redirect::take_returned_error(&config)
-            }
+            // A popup client may have left for a redirect too (a call's `flow`, a blocked popup).
+            Flow::Redirect | Flow::Popup => super::redirect::take_returned_error(&config),
             _ => None,
         }));
         let manager = SessionManager::new(

@@ -127,6 +127,7 @@ impl Connector for BrowserConnector {
     fn create_session(
         &self,
         scopes: &ScopeSet,
+        flow: Option<Flow>,
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>> {
         let (config, scopes, base) = (self.config.clone(), scopes.clone(), self.base_url());
         // Coming back from a failed redirect sign-in: tell it once instead of leaving again
@@ -142,7 +143,14 @@ impl Connector for BrowserConnector {
                 .location()
                 .origin()
                 .map_err(|_| AuthError::Environment("no location.origin"))?;
-            match config.flow {
+            // A call may ask for the popup or the redirect flow; proxy and pkce clients keep theirs.
+            let flow = match (config.flow, flow) {
+                (Flow::Popup | Flow::Redirect, Some(asked @ (Flow::Popup | Flow::Redirect))) => {
+                    asked
+                }
+                (configured, _) => configured,
+            };
+            match flow {
                 Flow::Popup => {
                     let url = start_url(
                         &base,

@@ -68,7 +68,12 @@ export interface AuthClientOptions {
     postLogoutRedirectUri?: string;
   };
 }
-export interface AuthRequestOptions { optional?: boolean; instantPopup?: boolean }
+export interface AuthRequestOptions {
+  optional?: boolean;
+  instantPopup?: boolean;
+  /** This call's sign-in, if one is needed: `popup` or `redirect` (popup and redirect clients). */
+  flow?: 'popup' | 'redirect';
+}
 export interface ProfileInfo { email?: string; displayName?: string; picture?: string }
 export interface BackstageUserIdentity { type: 'user'; userEntityRef: string; ownershipEntityRefs: string[] }
 export interface BackstageIdentityResponse { id: string; token: string; expiresAt?: Date; identity: BackstageUserIdentity }

@@ -7,7 +7,7 @@
 use super::http::fetch;
 use super::popup::{self, Incoming, PopupRequest};
 use super::BrowserClock;
-use crate::config::{ClientConfig, PkceConfig};
+use crate::config::{ClientConfig, Flow, PkceConfig};
 use crate::error::AuthError;
 use crate::http::{HttpAnswer, HttpCall};
 use crate::manager::Connector;
@@ -121,9 +121,11 @@ impl Connector for PkceConnector {
         .boxed_local()
     }
 
+    /// Always the popup: the PKCE flow has no redirect variant (`_flow` is not followed).
     fn create_session(
         &self,
         scopes: &ScopeSet,
+        _flow: Option<Flow>,
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>> {
         let (inner, scopes) = (self.0.clone(), scopes.clone());
         async move {

@@ -20,6 +20,8 @@ struct Script {
     logout_calls: Cell<u32>,
     refresh_scopes: RefCell<Vec<String>>,
     create_scopes: RefCell<Vec<String>>,
+    /// The flow each sign-in was asked for (`None`: as configured).
+    create_flows: RefCell<Vec<Option<Flow>>>,
     /// Each refresh answers with the next of these (the last one repeats).
     refresh_answers: RefCell<Vec<Result<u32, AuthError>>>,
     create_answer: RefCell<Option<Result<String, AuthError>>>,
@@ -76,8 +78,10 @@ impl Connector for Scripted {
     fn create_session(
         &self,
         scopes: &ScopeSet,
+        flow: Option<Flow>,
     ) -> LocalBoxFuture<'static, Result<AuthResponse, AuthError>> {
         let s = self.0.clone();
+        s.create_flows.borrow_mut().push(flow);
         s.create_calls.set(s.create_calls.get() + 1);
         s.create_scopes.borrow_mut().push(scopes.joined());
         let granted = scopes.joined();
@@ -986,4 +990,23 @@ fn no_answer_at_expiry_is_no_sign_out_and_a_wake_up_refreshes() {
     let signed_out = fixture(Flow::Popup, vec![Ok(600)]);
     run(signed_out.manager.refresh_if_due());
     assert_eq!(signed_out.script.refresh_calls.get(), 0);
+}
+
+#[test]
+fn a_call_may_choose_its_sign_in_flow() {
+    let f = fixture(Flow::Popup, vec![Err(denied())]);
+    run(f.manager.get_session(SessionRequest {
+        flow: Some(Flow::Redirect),
+        ..Default::default()
+    }))
+    .expect("signed in");
+    run(f.manager.get_session(SessionRequest {
+        scopes: ScopeSet::parse("groups"),
+        ..Default::default()
+    }))
+    .expect("signed in");
+    assert_eq!(
+        *f.script.create_flows.borrow(),
+        vec![Some(Flow::Redirect), None]
+    );
 }

@@ -624,6 +624,27 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     }
   });
 
+  test('per call flow: a popup client signs in by redirect when the call asks ({flow: \'redirect\'}), and by popup otherwise', T, async () => {
+    await withApp(async ({ page, popups }) => {
+      await make(page, 'main', oidc());
+      const bad = failed(await call(page, 'main', 'getAccessToken', undefined, { flow: 'proxy' }), 'ConfigError');
+      assert.match(bad.message, /flow must be 'popup' or 'redirect'/);
+      stack.resetCounts();
+      const here = page.url();
+      await page.evaluate(() => window.e2e.start('deep', 'main', 'getAccessToken', undefined, { flow: 'redirect' }));
+      await page.waitForURL(u => u.href.startsWith(stack.idpUrl), { timeout: 15_000 });
+      const [start] = startRequests('oidc');
+      assert.equal(startQuery(start).flow, 'redirect');
+      assert.equal(startQuery(start).redirectUrl, here);
+      await completeIdpLogin(page, JANE);
+      await page.waitForURL(here, { timeout: 15_000 });
+      await load(page);
+      await make(page, 'main', oidc());
+      assert.match(ok(await call(page, 'main', 'getAccessToken')), /\S{10,}/, 'signed in from the refresh cookie');
+      assert.equal(popups.length, 0, 'no popup: the call asked for the redirect');
+    });
+  });
+
   test('popup blocked + redirectWhenPopupBlocked: the window goes to the IdP and comes back to the exact URL (path, query, hash), signed in', T, async () => {
     await withApp(async ({ page, popups }) => {
       // `autostart`: signIn() on load, without a user gesture.

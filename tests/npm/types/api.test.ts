@@ -17,6 +17,7 @@ import { createApiFactory } from '@backstage/core-plugin-api';
 import type { Observable, Subscription } from '@backstage/types';
 import type { ExtensionDefinition, FrontendModule } from '@backstage/frontend-plugin-api';
 import {
+  type WasmAuthRequestOptions,
   WasmAuthApi,
   createWasmAuthApiFactory,
   createWasmAuthApiRef,
@@ -62,7 +63,14 @@ assertType<Equals<ReturnType<WasmAuthApi['getProfile']>, Promise<ProfileInfo | u
 assertType<
   Equals<ReturnType<WasmAuthApi['getBackstageIdentity']>, Promise<BackstageIdentityResponse | undefined>>
 >();
-assertType<Equals<Parameters<WasmAuthApi['getAccessToken']>, [scope?: string | string[], options?: AuthRequestOptions]>>();
+// Backstage's arguments are taken as they are; ours only add an optional per-call `flow`.
+assertType<Equals<Parameters<WasmAuthApi['getAccessToken']>, [scope?: string | string[], options?: WasmAuthRequestOptions]>>();
+declare const backstageOptions: AuthRequestOptions;
+const widened: WasmAuthRequestOptions = backstageOptions;
+void api.getAccessToken(undefined, widened);
+void api.getAccessToken(undefined, { flow: 'redirect' });
+// @ts-expect-error only popup or redirect may be asked for
+void api.getAccessToken(undefined, { flow: 'proxy' });
 void api.getAccessToken(['openid', 'email'], { optional: true, instantPopup: false });
 void api.getAccessToken('openid');
 

@@ -150,17 +150,13 @@ impl Connector for BrowserConnector {
                 }
                 (configured, _) => configured,
             };
+            let start = |flow, back: Option<&str>| {
+                let (provider, env) = (&config.provider_id, &config.environment);
+                start_url(&base, provider, &scopes, &app_origin, env, flow, back)
+            };
             match flow {
                 Flow::Popup => {
-                    let url = start_url(
-                        &base,
-                        &config.provider_id,
-                        &scopes,
-                        &app_origin,
-                        &config.environment,
-                        StartFlow::Popup,
-                        None,
-                    );
+                    let url = start(StartFlow::Popup, None);
                     let shown = popup::show(PopupRequest {
                         backend_origin: origin_of(&url)?,
                         url,
@@ -197,15 +193,7 @@ impl Connector for BrowserConnector {
                     .href()
                     .map_err(|_| AuthError::Environment("no location.href"))?,
             };
-            let url = start_url(
-                &base,
-                &config.provider_id,
-                &scopes,
-                &app_origin,
-                &config.environment,
-                StartFlow::Redirect,
-                Some(&back),
-            );
+            let url = start(StartFlow::Redirect, Some(&back));
             redirect::leave_marker(&config);
             window
                 .location()

@@ -244,8 +244,15 @@ impl AuthClient {
             Box::new(warn),
         );
         let returned_error: ReturnedError = Rc::new(RefCell::new(match config.flow {
-            // A popup client may have left for a redirect too (a call's `flow`, a blocked popup).
-            Flow::Redirect | Flow::Popup => super::redirect::take_returned_error(&config),
+            Flow::Redirect => super::redirect::take_returned_error(&config),
+            // A popup client that falls back to the redirect flow claims the error too. Not every
+            // popup client: the marker is per provider, and the first popup client of it made on
+            // the page would take the error meant for its redirect sibling (the demo has both).
+            // A failed per-call redirect (`flow: 'redirect'`) comes back as the page's `?error=`,
+            // which Backstage's SignInPage shows itself.
+            Flow::Popup if config.redirect_when_popup_blocked => {
+                super::redirect::take_returned_error(&config)
+            }
             _ => None,
         }));
         let manager = SessionManager::new(

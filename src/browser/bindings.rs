@@ -243,18 +243,18 @@ impl AuthClient {
             storage::open(config.storage),
             Box::new(warn),
         );
-        let returned_error: ReturnedError = Rc::new(RefCell::new(match config.flow {
-            Flow::Redirect => super::redirect::take_returned_error(&config),
-            // A popup client that falls back to the redirect flow claims the error too. Not every
-            // popup client: the marker is per provider, and the first popup client of it made on
-            // the page would take the error meant for its redirect sibling (the demo has both).
-            // A failed per-call redirect (`flow: 'redirect'`) comes back as the page's `?error=`,
-            // which Backstage's SignInPage shows itself.
-            Flow::Popup if config.redirect_when_popup_blocked => {
-                super::redirect::take_returned_error(&config)
-            }
-            _ => None,
-        }));
+        // Redirect clients claim the redirect marker, and popup clients that fall back to the
+        // redirect flow. Not every popup client: the marker is per provider, and the first popup
+        // client of it made on the page would take the error meant for its redirect sibling (the
+        // demo has both). A failed per-call redirect (`flow: 'redirect'`) comes back as the
+        // page's `?error=`, which Backstage's SignInPage shows itself.
+        let claims_marker = config.flow == Flow::Redirect
+            || (config.flow == Flow::Popup && config.redirect_when_popup_blocked);
+        let returned_error: ReturnedError = Rc::new(RefCell::new(
+            claims_marker
+                .then(|| super::redirect::take_returned_error(&config))
+                .flatten(),
+        ));
         let manager = SessionManager::new(
             // Backstage's connector, or the OpenID provider's for `flow: 'pkce'`.
             super::connector::for_config(config.clone(), base_fn, returned_error.clone()),

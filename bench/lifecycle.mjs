@@ -167,11 +167,15 @@ async function main() {
     async function openPage(ctx, side) {
       const page = await ctx.newPage();
       page.lcCtx = ctx;
-      const rec = { navs: [], popups: [], dialogs: [], errors: [], recording: false };
+      const rec = { navs: [], popups: [], dialogs: [], errors: [], recording: false, refreshTried: 0, refreshFailed: 0 };
       page.on('pageerror', e => rec.errors.push(e.message));
       page.on('popup', p => rec.popups.push(p));
       page.on('dialog', d => { rec.dialogs.push(`${d.type()}(${JSON.stringify(d.message())})`); d.dismiss().catch(() => {}); });
       page.on('request', r => { if (rec.recording && r.isNavigationRequest() && r.frame() === page.mainFrame()) rec.navs.push(r.url()); });
+      // /refresh as the browser sees it (requests the stack never gets while offline are counted here).
+      const isRefresh = r => r.method() !== 'OPTIONS' && /\/refresh$/.test(new URL(r.url()).pathname);
+      page.on('request', r => { if (isRefresh(r)) rec.refreshTried += 1; });
+      page.on('requestfailed', r => { if (isRefresh(r)) rec.refreshFailed += 1; });
       await page.goto(`${app.origin}/${pageFile(side)}.html`);
       await page.waitForFunction(() => window.e2e);
       await page.evaluate(() => window.e2e.ready());
@@ -238,6 +242,8 @@ async function main() {
         await ctx.setOffline(true);
         await setSkew(page, 0);
         stack.resetCounts();
+        const tried0 = rec.refreshTried;
+        const failed0 = rec.refreshFailed;
         const due = await timedCall(page, 'main', 'getAccessToken', [], 20_000);
         const dueAgain = await timedCall(page, 'main', 'getAccessToken', [], 20_000);
         // Past expiry (still offline): the page clock LEFT_S + 30 s ahead.
@@ -252,6 +258,7 @@ async function main() {
           session_state_after: stAfter1?.at(-1) ?? null, states: stAfter1,
           popups_opened: rec.popups.length - popupsAfterSignIn, window_open_calls: opens(page).length - opensAfterSignIn,
           refresh_at_stack_while_offline: refreshCount(),
+          refresh_tried_by_the_page_while_offline: rec.refreshTried - tried0, refresh_failed_in_the_browser: rec.refreshFailed - failed0,
           sign_in_requests_queued: (await peerRequests(page, side))?.max ?? null,
         };
         // 2. Network back: count /refresh for 2 s before any call, then a call.
@@ -269,7 +276,8 @@ async function main() {
         return [
           { scenario: 'offline', variant: 'default', side, facts: facts1,
             summary: `call (due, ${LEFT_S} s left): ${facts1.due_call}; again: ${facts1.second_call_offline}; past expiry: ${facts1.expired_call}; `
-              + `state ${facts1.session_state_after}; popups ${facts1.popups_opened}; window.open ${facts1.window_open_calls}` },
+              + `state ${facts1.session_state_after}; popups ${facts1.popups_opened}; window.open ${facts1.window_open_calls}; `
+              + `/refresh tried (failed in the browser) ${facts1.refresh_tried_by_the_page_while_offline}` },
           { scenario: 'online', variant: 'default', side, facts: facts2,
             summary: `/refresh in the 2 s before any call: ${before}; next call ${facts2.next_call} in ${next.wallMs} ms, /refresh during it: ${during}` },
         ];
@@ -355,15 +363,22 @@ async function main() {
       return rows;
     };
 
-    // 5. Clock skew: every tab's clock 10 min ahead of / behind the servers', from the start.
+    // 5. Clock skew: every tab's clock 10 min ahead of / behind the servers', from the start. The
+    // sign-in is back-dated by a further BACK_S (in tab 1 only), then 50 calls each move tab 1's
+    // clock STEP_S forward, back to the plain skew at the last call: BACK_S of simulated time that
+    // crosses the session's due time (57 min after sign-in) once, while the page never runs further
+    // ahead of the servers than the skew itself. Then tab 1 reloaded and a new tab opened (the session
+    // from storage / from a sibling tab at the skewed clock).
     const CALLS = 50;
-    const STEP_S = 36; // 50 calls over 30 simulated minutes
+    const BACK_S = 75 * 60;
+    const STEP_S = BACK_S / CALLS;
     scenarios.skew = async side => {
       const rows = [];
       for (const skewS of [600, -600]) {
         const ctx = await newCtx({ skewMs: skewS * 1000 });
         try {
           const { page, rec } = await openPage(ctx, side);
+          await setSkew(page, (skewS - BACK_S) * 1000);
           await make(page, 'main', options(side));
           await signIn(page, rec);
           stack.resetCounts();
@@ -373,20 +388,40 @@ async function main() {
             const out = [];
             for (let i = 0; i < n; i++) {
               window.__lcSkewMs += step;
-              out.push(await window.e2e.call('main', 'getAccessToken'));
+              const c = await window.e2e.call('main', 'getAccessToken');
+              out.push({ ...c, at: window.__lcSkewMs });
             }
             return out;
           }, [CALLS, STEP_S * 1000]), `${CALLS} calls`, 90_000);
+          const callsMs = Date.now() - t;
+          const refreshDuringCalls = refreshCount();
           const okCalls = r.filter(x => x.ok && typeof x.value === 'string' && x.value).length;
+          const stCalls = (await states(page))?.at(-1) ?? null;
+          // Reload tab 1, then a new tab: their first call.
+          const fresh = async p => {
+            const before = refreshCount();
+            await make(p, 'main', options(side));
+            const c = await call(p, 'main', 'getAccessToken', undefined, { optional: true });
+            return { token: !!(c.ok && typeof c.value === 'string' && c.value), refresh: refreshCount() - before, error: c.ok ? null : c.error.name };
+          };
+          await page.reload();
+          await page.waitForFunction(() => window.e2e);
+          await page.evaluate(() => window.e2e.ready());
+          const reload = await fresh(page);
+          const tab2 = await openPage(ctx, side);
+          const newTab = await fresh(tab2.page);
           const facts = {
-            skew_s: skewS, calls: CALLS, simulated_minutes: (CALLS * STEP_S) / 60, calls_ms: Date.now() - t,
-            refresh_at_stack: refreshCount(), refresh_statuses: refreshStatuses(), tokens_served: okCalls,
+            skew_s: skewS, calls: CALLS, simulated_minutes: BACK_S / 60, calls_ms: callsMs,
+            refresh_during_calls: refreshDuringCalls, refresh_statuses: refreshStatuses(), tokens_served: okCalls,
             errors: [...new Set(r.filter(x => !x.ok).map(x => x.error.name))], distinct_tokens: new Set(r.filter(x => x.ok).map(x => x.value)).size,
-            state_after: (await states(page))?.at(-1) ?? null, popups_opened: rec.popups.length - popupsBefore,
+            refreshed_at_call: r.map((x, i) => (i && x.ok && r[i - 1].ok && x.value !== r[i - 1].value ? i + 1 : null)).filter(Boolean),
+            state_after_calls: stCalls, popups_opened: rec.popups.length - popupsBefore,
+            after_reload: reload, new_tab: newTab,
           };
           rows.push({ scenario: 'skew', variant: `clock ${skewS > 0 ? '+' : ''}${skewS / 60} min`, side, facts,
-            summary: `/refresh ${facts.refresh_at_stack} for ${CALLS} calls over ${facts.simulated_minutes} simulated min; tokens served ${okCalls}/${CALLS}; `
-              + `state ${facts.state_after}; popups ${facts.popups_opened}` });
+            summary: `${CALLS} calls over ${facts.simulated_minutes} simulated min: /refresh ${refreshDuringCalls} (new token at call ${facts.refreshed_at_call.join(', ') || '-'}), `
+              + `tokens served ${okCalls}/${CALLS}, state ${stCalls}, popups ${facts.popups_opened}; `
+              + `reloaded tab: token ${reload.token}, /refresh ${reload.refresh}; new tab: token ${newTab.token}, /refresh ${newTab.refresh}` });
         } finally { await ctx.close().catch(() => {}); }
       }
       return rows;
@@ -514,7 +549,7 @@ const TITLES = {
   online: 'the network comes back (after the row above)',
   logoutUrl: '`/logout` answers `{ logoutUrl }`',
   popupBlocked: 'the popup is blocked (`window.open` returns `null`), signed out',
-  skew: 'the page clock off the servers\' by 10 min, 50 calls over 30 simulated min',
+  skew: 'every page\'s clock 10 min off the servers\', 50 calls over 75 simulated min, then a reload and a new tab',
   background: 'signed in 58 min ago (1 h token, 120 s left), page visible, then a call',
   perCallFlow: '`getAccessToken(undefined, { flow: \'redirect\' })`, popup client, signed out',
   signOutTabs: '`signOut()` in one of 3 tabs',
@@ -558,8 +593,11 @@ ${table}
   answers \`{ logoutUrl }\`. Recorded for 5 s: main-frame navigation requests, dialogs (\`alert\`), the page URL.
 - **popupBlocked**: signed out, \`signIn()\` or \`getAccessToken()\`, bounded 6 s. Ours also with \`redirectWhenPopupBlocked: true\` (tuned row):
   when the window went to the IdP, the login is completed and a new client on the page it came back to asks for a token (\`optional\`).
-- **skew**: the init script's skew set to ±600 s for the whole context (sign-in included); after the popup sign-in, ${CALLS} calls, the page clock
-  moved ${STEP_S} s forward before each (${(CALLS * STEP_S) / 60} simulated minutes: short of the token's due time at ${(TTL_S - MARGIN_S) / 60} min when the clock is consistent).
+- **skew**: the init script's skew set to ±600 s for the whole context (popups included). Tab 1's clock is put a further ${BACK_S / 60} min back
+  while it signs in; then ${CALLS} calls, the clock moved ${STEP_S} s forward before each, so the last one runs at the plain skew: ${BACK_S / 60} simulated
+  minutes that cross the session's due time (${(TTL_S - MARGIN_S) / 60} min after sign-in) once; a client whose expiry arithmetic ignores the skew
+  refreshes once (the new token from call ${Math.ceil(((TTL_S - MARGIN_S) / STEP_S))} or ${Math.ceil(((TTL_S - MARGIN_S) / STEP_S)) + 1} on). Then tab 1 is reloaded and a new tab opened in the same context, and each
+  asks once (\`optional\`): the session from storage or from a sibling tab, at the skewed clock.
 - **background**: \`context.clock.install({ time: now - ${ELAPSED_S} s })\` (Playwright's fake Date, timers and performance clock), the popup
   sign-in at that time, then \`page.clock.runFor(${ELAPSED_S} s)\` (every timer due on the way fires): the page is back at the servers' time and,
   to the client, the sign-in was ${ELAPSED_S / 60} min ago (${TTL_S - ELAPSED_S} s left, inside the ${MARGIN_S} s margin). 1.5 s of real time, \`/refresh\` counted,

@@ -55,5 +55,34 @@ export interface Config {
         };
       };
     };
+    /**
+     * `<WasmAuthSessionNotice>` (`backstage-wasm-auth/ui`): overrides its props, as Backstage's
+     * `auth.autologout` does for `<AutoLogout>`.
+     */
+    sessionNotice?: {
+      /**
+       * Warn this many seconds before a session that could not be renewed runs out. Default 300.
+       * @visibility frontend
+       */
+      warnBeforeSeconds?: number;
+      /** Sign out after a time without activity in every tab. Off unless set here or in code. */
+      idleSignOut?: {
+        /**
+         * `false` turns it off also when the code turns it on.
+         * @visibility frontend
+         */
+        enabled?: boolean;
+        /**
+         * Minutes without activity in any tab of the app before signing out (> 0).
+         * @visibility frontend
+         */
+        idleTimeoutMinutes?: number;
+        /**
+         * Seconds before that a "Stay signed in" prompt opens. Default 10; 0: no prompt.
+         * @visibility frontend
+         */
+        promptBeforeIdleSeconds?: number;
+      };
+    };
   };
 }

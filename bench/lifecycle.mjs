@@ -31,7 +31,7 @@ const argValue = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ?
 const OUT = path.resolve(argValue('--out', path.join(benchDir, 'lifecycle.md')));
 const JSON_OUT = path.resolve(argValue('--json', path.join(benchDir, 'lifecycle.json')));
 const WRITE = !argv.includes('--no-write');
-const ALL = ['offline', 'logoutUrl', 'popupBlocked', 'skew', 'background', 'perCallFlow', 'signOutTabs'];
+const ALL = ['offline', 'wake', 'logoutUrl', 'popupBlocked', 'skew', 'background', 'perCallFlow', 'signOutTabs'];
 const ONLY = argValue('--only', null)?.split(',') ?? ALL;
 for (const s of ONLY) if (!ALL.includes(s)) throw new Error(`--only: unknown scenario ${s} (${ALL.join(', ')})`);
 
@@ -42,6 +42,11 @@ const TTL_S = 3600; // the stack's IdP access-token and Backstage-token lifetime
 const MARGIN_S = 180; // both clients' default refresh margin
 const SCENARIO_MS = 120_000; // bound of one scenario for one client
 const SIDES = ['ours', 'peer'];
+const LEFT_S = 90; // offline: seconds left on the session (due: inside the margin)
+const CALLS = 50; // skew: calls
+const BACK_S = 75 * 60; // skew: simulated time over the calls
+const STEP_S = BACK_S / CALLS;
+const ELAPSED_S = 58 * 60; // background: time since sign-in, to the client
 
 const t0 = Date.now();
 const log = msg => process.stderr.write(`\x1b[1;36m[lifecycle]\x1b[0m +${((Date.now() - t0) / 1000).toFixed(1)}s ${msg}\n`);
@@ -204,7 +209,7 @@ async function main() {
       return { settled, result, wallMs, left };
     }
     const outcome = r => (!r ? 'n/a' : r.left ? 'no result: the page navigated away' : !r.settled ? `pending (not settled in ${r.wallMs} ms)` : r.result.ok
-      ? (typeof r.result.value === 'string' ? (r.result.value ? 'token' : 'empty string') : JSON.stringify(r.result.value)) : r.result.error.name);
+      ? (typeof r.result.value === 'string' ? (r.result.value ? 'token' : 'empty string') : r.result.value?.undefined ? 'resolved' : JSON.stringify(r.result.value)) : r.result.error.name);
     /** Popup sign-in of client `name` as jane (the IdP's login + consent typed): setup step. */
     async function signIn(page, rec, name = 'main') {
       const before = rec.popups.length;
@@ -225,7 +230,6 @@ async function main() {
     const scenarios = {};
 
     // 1 + 2. /refresh gets no answer (offline), then the network comes back.
-    const LEFT_S = 90;
     scenarios.offline = async side => {
       const ctx = await newCtx();
       try {
@@ -369,9 +373,6 @@ async function main() {
     // crosses the session's due time (57 min after sign-in) once, while the page never runs further
     // ahead of the servers than the skew itself. Then tab 1 reloaded and a new tab opened (the session
     // from storage / from a sibling tab at the skewed clock).
-    const CALLS = 50;
-    const BACK_S = 75 * 60;
-    const STEP_S = BACK_S / CALLS;
     scenarios.skew = async side => {
       const rows = [];
       for (const skewS of [600, -600]) {
@@ -430,7 +431,6 @@ async function main() {
     // 6. Background refresh: Playwright's fake clock (Date, timers, performance) installed at a
     // back-dated time, the sign-in happens there, then clock.runFor() brings the page to the
     // servers' time, firing every timer on the way: to the client 58 min have passed (120 s left).
-    const ELAPSED_S = 58 * 60;
     scenarios.background = async side => {
       const ctx = await newCtx({ skewMs: null });
       try {
@@ -454,6 +454,36 @@ async function main() {
         };
         return [{ scenario: 'background', variant: 'default', side, facts,
           summary: `/refresh before the call: ${before}; the call: ${facts.call} in ${c.wallMs} ms, /refresh during it: ${during}` }];
+      } finally { await ctx.close().catch(() => {}); }
+    };
+
+    // 2b. The page shown again after the machine slept: the same fake clock, but the page's time
+    // JUMPS to the servers' (clock.setSystemTime: Date moves, no timer fires, as after a sleep), then
+    // 2 s with nothing, then a (synthetic) window `focus` event, 2 s, then a call.
+    scenarios.wake = async side => {
+      const ctx = await newCtx({ skewMs: null });
+      try {
+        await ctx.clock.install({ time: Date.now() - ELAPSED_S * 1000 });
+        const { page, rec } = await openPage(ctx, side);
+        await make(page, 'main', options(side));
+        await signIn(page, rec);
+        stack.resetCounts();
+        await page.clock.setSystemTime(Date.now());
+        await sleep(2000);
+        const beforeFocus = refreshCount();
+        await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+        await sleep(2000);
+        const afterFocus = refreshCount() - beforeFocus;
+        const before = refreshCount();
+        const c = await timedCall(page, 'main', 'getAccessToken', [], 20_000);
+        const during = refreshCount() - before;
+        const facts = {
+          elapsed_to_client_s: ELAPSED_S, left_s: TTL_S - ELAPSED_S, refresh_after_the_jump_2s: beforeFocus,
+          refresh_after_focus_2s: afterFocus, call: outcome(c), call_ms: c.wallMs, refresh_during_call: during,
+          refresh_statuses: refreshStatuses(), state_after: (await states(page))?.at(-1) ?? null,
+        };
+        return [{ scenario: 'wake', variant: 'default', side, facts,
+          summary: `/refresh in the 2 s after the jump: ${beforeFocus}, in the 2 s after \`focus\`: ${afterFocus}; the call: ${facts.call} in ${c.wallMs} ms, /refresh during it: ${during}` }];
       } finally { await ctx.close().catch(() => {}); }
     };
 
@@ -547,6 +577,7 @@ const shortPath = u => { try { return new URL(u).pathname.replace(/^\/interactio
 const TITLES = {
   offline: '`/refresh` gets no answer (context offline), session due',
   online: 'the network comes back (after the row above)',
+  wake: 'the page shown again after the machine slept: signed in 58 min ago (120 s left), the page clock jumps there with no timer run, then `focus`',
   logoutUrl: '`/logout` answers `{ logoutUrl }`',
   popupBlocked: 'the popup is blocked (`window.open` returns `null`), signed out',
   skew: 'every page\'s clock 10 min off the servers\', 50 calls over 75 simulated min, then a reload and a new tab',
@@ -589,6 +620,9 @@ ${table}
   the servers' time ${LEFT_S} s are left: due (inside the margin), not expired. \`context.setOffline(true)\`, then the clock put right, then
   \`getAccessToken()\` twice; then the clock ${LEFT_S + 30} s ahead (30 s past expiry) and a third call. Then the clock right again,
   \`setOffline(false)\`, 2 s of waiting with no call (\`/refresh\` counted), then one call (its wall time and the \`/refresh\` during it).
+- **wake**: as **background**, but the page's clock JUMPS ${ELAPSED_S / 60} min to the servers' time (\`page.clock.setSystemTime\`: Date moves,
+  no timer fires, as when a laptop wakes from sleep); 2 s with nothing (\`/refresh\` counted), a synthetic \`window\` \`focus\` event
+  (as \`tests/e2e/client.test.mjs\` "network loss" dispatches it), 2 s, then one call.
 - **logoutUrl**: a popup sign-in on the stack, then a second client of the same provider on the fault proxy calls \`signOut()\`; the proxy
   answers \`{ logoutUrl }\`. Recorded for 5 s: main-frame navigation requests, dialogs (\`alert\`), the page URL.
 - **popupBlocked**: signed out, \`signIn()\` or \`getAccessToken()\`, bounded 6 s. Ours also with \`redirectWhenPopupBlocked: true\` (tuned row):

@@ -263,7 +263,7 @@ async function main() {
           popups_opened: rec.popups.length - popupsAfterSignIn, window_open_calls: opens(page).length - opensAfterSignIn,
           refresh_at_stack_while_offline: refreshCount(),
           refresh_tried_by_the_page_while_offline: rec.refreshTried - tried0, refresh_failed_in_the_browser: rec.refreshFailed - failed0,
-          sign_in_requests_queued: (await peerRequests(page, side))?.max ?? null,
+          sign_in_requests_pending_after: (await peerRequests(page, side))?.now ?? null,
         };
         // 2. Network back: count /refresh for 2 s before any call, then a call.
         stack.resetCounts();
@@ -315,7 +315,7 @@ async function main() {
             via_state_after: (await states(page, 'via'))?.at(-1) ?? null,
           };
           rows.push({ scenario: 'logoutUrl', variant: key, side, facts,
-            summary: `signOut(): ${facts.sign_out}; navigation: ${facts.navigations.join(', ') || 'none'}; dialogs: ${facts.dialogs.join(', ') || 'none'}; `
+            summary: `signOut(): ${facts.sign_out}; main-frame navigation requests: ${runs(facts.navigations).join(', ') || 'none'}; dialogs: ${facts.dialogs.join(', ') || 'none'}; `
               + `/logout ${facts.logout_at_stack}; page after: ${facts.page_url_after}` });
         } finally {
           auth0ish.setLogoutUrl(null);
@@ -571,6 +571,9 @@ async function main() {
   process.exitCode = failures.length ? 1 : 0;
 }
 
+/** Consecutive repeats of one URL as `url ×n`. */
+const runs = xs => xs.reduce((acc, x) => { const l = acc.at(-1); if (l && l[0] === x) l[1] += 1; else acc.push([x, 1]); return acc; }, [])
+  .map(([x, n]) => (n > 1 ? `${x} ×${n}` : x));
 /** A URL's path for the summaries, the IdP's per-interaction ids left out. */
 const shortPath = u => { try { return new URL(u).pathname.replace(/^\/interaction\/.*/, '/interaction/…'); } catch { return u; } };
 
@@ -589,7 +592,8 @@ const TITLES = {
 function renderMd({ machine, elapsed_s: elapsedS, harness_failures: failures, results }) {
   const keys = [];
   for (const r of results) { const k = `${r.scenario}\u0000${r.variant}`; if (!keys.includes(k)) keys.push(k); }
-  const cell = (s, k) => results.find(r => `${r.scenario}\u0000${r.variant}` === k && r.side === s)?.summary.replace(/\|/g, '\\|') ?? '(not run)';
+  const cell = (s, k) => results.find(r => `${r.scenario}\u0000${r.variant}` === k && r.side === s)?.summary.replace(/\|/g, '\\|')
+    ?? (s === 'peer' && k.split('\u0000')[1].startsWith('tuned') ? '(no such option)' : '(not run)');
   const table = ['| scenario | variant | ours (backstage-wasm-auth) | peer (Backstage `OAuth2`) |', '|---|---|---|---|',
     ...keys.map(k => { const [sc, v] = k.split('\u0000'); return `| ${TITLES[sc]} | ${v} | ${cell('ours', k)} | ${cell('peer', k)} |`; })].join('\n');
   const facts = results.map(r => `### ${r.scenario} / ${r.variant} / ${r.side}\n\n\`\`\`json\n${JSON.stringify(r.facts, null, 1)}\n\`\`\``).join('\n\n');

@@ -159,6 +159,7 @@ async function main() {
       : { backendUrl: stack.backendUrl, providerId: PROVIDER.id, providerTitle: PROVIDER.title, scopes: SCOPES, autoTrigger: true, ...extra });
     machine.oursOptions = { ...options('ours'), authBaseUrl: '<stack.authBase>' };
     machine.peerOptions = { ...options('peer'), backendUrl: '<stack.backendUrl>' };
+    const oursBackground = machine.oursBackgroundRefresh;
     const pageFile = side => (side === 'peer' ? 'peer' : 'ours');
 
     async function newCtx({ blockOpen = false, skewMs = 0 } = {}) {
@@ -431,12 +432,19 @@ async function main() {
     // 6. Background refresh: Playwright's fake clock (Date, timers, performance) installed at a
     // back-dated time, the sign-in happens there, then clock.runFor() brings the page to the
     // servers' time, firing every timer on the way: to the client 58 min have passed (120 s left).
+    // Ours also with backgroundRefresh: false (a control, when the build has the option).
     scenarios.background = async side => {
+      const variants = side === 'ours' && oursBackground ? [['default', {}], ['control backgroundRefresh: false', { backgroundRefresh: false }]] : [['default', {}]];
+      const rows = [];
+      for (const [variant, extra] of variants) rows.push(...await backgroundOnce(side, variant, extra));
+      return rows;
+    };
+    const backgroundOnce = async (side, variant, extra) => {
       const ctx = await newCtx({ skewMs: null });
       try {
         await ctx.clock.install({ time: Date.now() - ELAPSED_S * 1000 });
         const { page, rec } = await openPage(ctx, side);
-        await make(page, 'main', options(side));
+        await make(page, 'main', options(side, extra));
         await signIn(page, rec);
         stack.resetCounts();
         const tRun = Date.now();
@@ -452,7 +460,7 @@ async function main() {
           refresh_before_call: before, call: outcome(c), call_ms: c.wallMs, call_ms_in_page: c.result?.ms ?? null,
           refresh_during_call: during, refresh_statuses: refreshStatuses(), state_after: (await states(page))?.at(-1) ?? null,
         };
-        return [{ scenario: 'background', variant: 'default', side, facts,
+        return [{ scenario: 'background', variant, side, facts,
           summary: `/refresh before the call: ${before}; the call: ${facts.call} in ${c.wallMs} ms, /refresh during it: ${during}` }];
       } finally { await ctx.close().catch(() => {}); }
     };
@@ -593,7 +601,7 @@ function renderMd({ machine, elapsed_s: elapsedS, harness_failures: failures, re
   const keys = [];
   for (const r of results) { const k = `${r.scenario}\u0000${r.variant}`; if (!keys.includes(k)) keys.push(k); }
   const cell = (s, k) => results.find(r => `${r.scenario}\u0000${r.variant}` === k && r.side === s)?.summary.replace(/\|/g, '\\|')
-    ?? (s === 'peer' && k.split('\u0000')[1].startsWith('tuned') ? '(no such option)' : '(not run)');
+    ?? (s === 'peer' && /^(tuned|control)/.test(k.split('\u0000')[1]) ? '(no such option)' : '(not run)');
   const table = ['| scenario | variant | ours (backstage-wasm-auth) | peer (Backstage `OAuth2`) |', '|---|---|---|---|',
     ...keys.map(k => { const [sc, v] = k.split('\u0000'); return `| ${TITLES[sc]} | ${v} | ${cell('ours', k)} | ${cell('peer', k)} |`; })].join('\n');
   const facts = results.map(r => `### ${r.scenario} / ${r.variant} / ${r.side}\n\n\`\`\`json\n${JSON.stringify(r.facts, null, 1)}\n\`\`\``).join('\n\n');
@@ -639,7 +647,8 @@ ${table}
 - **background**: \`context.clock.install({ time: now - ${ELAPSED_S} s })\` (Playwright's fake Date, timers and performance clock), the popup
   sign-in at that time, then \`page.clock.runFor(${ELAPSED_S} s)\` (every timer due on the way fires): the page is back at the servers' time and,
   to the client, the sign-in was ${ELAPSED_S / 60} min ago (${TTL_S - ELAPSED_S} s left, inside the ${MARGIN_S} s margin). 1.5 s of real time, \`/refresh\` counted,
-  then one call (wall time, \`/refresh\` during it). The peer has no background refresh.
+  then one call (wall time, \`/refresh\` during it). The peer has no background refresh. Ours also with \`backgroundRefresh: false\` (a control
+  row, when the build has the option).
 - **perCallFlow**: signed out, \`getAccessToken(undefined, { flow: 'redirect' })\` on a client of the default (popup) flow; 6 s bound. The peer's
   \`getAccessToken\` passes its options on to \`getSession\`/\`createSession\`, which reads \`instantPopup\` only.
 - **signOutTabs**: tab 1 signs in by popup; tabs 2 and 3 (same context) load the page and get a token; \`signOut()\` in tab 1; 1.5 s later

@@ -2,7 +2,9 @@
 // real stack (oidc-provider IdP + Backstage auth/catalog backend, tests/e2e/stack/stack.mjs) and
 // drives headless Chromium through: sign-in page → popup → IdP login → signed-in identity shown →
 // catalog call with the Backstage token → reload (session restored without a popup) → the theme
-// bridge (<ThemedIframe> framing a page from a second origin, app theme switched) → sign out.
+// bridge (<ThemedIframe> framing a page from a second origin, app theme switched) → sign out →
+// the session UI (backstage-wasm-auth/ui/alpha): a session that cannot be renewed (warning, then
+// the dialog, then a popup sign-in in place), and the idle sign-out across two tabs.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -53,16 +55,7 @@ try {
   let t = Date.now();
   stack = await startStack({ appOrigins: [app.origin] });
   step(`stack up: backend ${stack.backendUrl}, IdP ${stack.idpUrl}, app ${app.origin}`, t);
-  routes['/app-config.json'] = {
-    type: 'application/json',
-    body: JSON.stringify({
-      app: { title: 'WASM auth test app', baseUrl: app.origin, ...(discovery ? { packages: 'all' } : {}) },
-      backend: { baseUrl: stack.backendUrl },
-      auth: { environment: 'development' },
-      wasmAuth: { providers: { oidc: { defaultScopes: ['openid', 'profile', 'email'], storage: 'session' } } },
-      themeTest: { frameUrl: `${frameServer.origin}/frame.html` },
-    }),
-  };
+  routes['/app-config.json'] = appConfig();
 
   browser = await launchBrowser();
   page = await browser.newPage();
@@ -157,6 +150,15 @@ try {
   assert.equal(stack.count('oidc', 'logout'), 1);
   step('signed out: sign-in page again, /logout called once', t);
 
+  // 6. The session UI (backstage-wasm-auth/ui/alpha): the idle sign-out across two tabs, then a
+  // session that cannot be renewed. Each in its own browser context (own cookies and storage).
+  t = Date.now();
+  await idleSignOutAcrossTabs();
+  step('idle sign-out: activity in one tab keeps both; the prompt in both, "Stay signed in" in one closes both; none signs both out', t);
+  t = Date.now();
+  await sessionLifecycleUi();
+  step('session UI: refused refresh → warning with the time left → expiry → dialog → popup sign-in in place (input, URL, window kept) → refused again → warning → popup sign-in from it', t);
+
   const unexpected = problems.filter(p => !/Failed to load resource: net::ERR_BLOCKED_BY_CLIENT/.test(p));
   if (unexpected.length) console.log(`[app-e2e] browser console (not failing the test):\n  ${unexpected.join('\n  ')}`);
   if (failed.length) console.log(`[app-e2e] HTTP errors seen (expected: the /refresh probes while signed out):\n  ${failed.join('\n  ')}`);
@@ -176,6 +178,197 @@ try {
   await stack?.stop();
   await app.close();
   await frameServer.close();
+}
+
+/** The app config the server hands out (the stack picks ports), with `extra` merged into it. */
+function appConfig(extra = {}) {
+  return {
+    type: 'application/json',
+    body: JSON.stringify({
+      app: { title: 'WASM auth test app', baseUrl: app.origin, ...(discovery ? { packages: 'all' } : {}) },
+      backend: { baseUrl: stack.backendUrl },
+      auth: { environment: 'development' },
+      wasmAuth: { providers: { oidc: { defaultScopes: ['openid', 'profile', 'email'], storage: 'session' } }, ...extra },
+      themeTest: { frameUrl: `${frameServer.origin}/frame.html` },
+    }),
+  };
+}
+
+/** A new browser context's page on the app, signed in through the popup; `url` defaults to /. */
+async function signedInPage(ctx, url = app.origin) {
+  const p = await ctx.newPage();
+  p.on('pageerror', e => problems.push(`pageerror: ${e.message}`));
+  await p.goto(url);
+  const button = p.getByRole('button', { name: /sign in/i });
+  await button.waitFor({ timeout: 30_000 });
+  const { popup } = await signInPopup(p, () => button.click(), stack.accounts.jane.email);
+  if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 10_000 });
+  await p.getByTestId('catalogStatus').waitFor({ timeout: 20_000 });
+  return p;
+}
+
+/** A screenshot kept in tests/npm/app/out/ (git-ignored), to look at. */
+async function screenshot(p, name) {
+  const outDir = path.join(here, 'out');
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${name}.png`);
+  // Transitions finished: the Snackbar grows in, the dialog fades in.
+  await p.screenshot({ path: file, animations: 'disabled' });
+  step(`screenshot ${path.relative(here, file)}`);
+}
+
+/**
+ * A session that cannot be renewed, for real: short IdP tokens, the backend's refresh cookie
+ * removed (the backend then refuses /refresh with 401), no fakes. The core's background refresh
+ * is refused while the token is still valid → the warning with the time left; the token runs
+ * out → the dialog; "Sign in again" → popup → signed in, and the page was never reloaded or
+ * navigated: the typed text, the URL and a window variable are still there.
+ */
+async function sessionLifecycleUi() {
+  const TTL = 24; // s: the core refreshes at half of it (12 s), the warning then shows for 12 s
+  await stack.setAccessTokenTtl(TTL);
+  const ctx = await browser.newContext();
+  try {
+    const url = `${app.origin}/?draft=1#keep`;
+    const p = await signedInPage(ctx, url);
+    const signedInAt = Date.now();
+    const draft = p.getByTestId('draft');
+    await draft.fill('unsaved text, typed before the session ended');
+    await p.evaluate(() => { window.__sameDocument = 'set before the session ended'; });
+    const refreshCookie = (await ctx.cookies()).find(c => c.name === 'oidc-refresh-token');
+    assert.ok(refreshCookie, `the backend's refresh cookie (cookies: ${(await ctx.cookies()).map(c => c.name).join(', ')})`);
+    await ctx.clearCookies({ name: 'oidc-refresh-token' });
+    const refreshesBefore = stack.count('oidc', 'refresh');
+    const startsBefore = stack.count('oidc', 'start');
+
+    // The warning: the refresh was refused while the session is still valid.
+    const notice = p.getByTestId('wasm-auth-session-expiring');
+    await notice.waitFor({ timeout: TTL * 1000 });
+    assert.ok(Date.now() - signedInAt < TTL * 1000, 'the warning came before the expiry');
+    assert.equal(await notice.getAttribute('data-reason'), 'refused');
+    assert.ok(stack.count('oidc', 'refresh') > refreshesBefore, 'a real /refresh was refused');
+    const noticeText = await notice.innerText();
+    assert.match(noticeText, /could not be renewed and ends in \d+ s/, noticeText);
+    assert.match(noticeText, /Sign in again/i);
+    const left1 = Number((await p.getByTestId('wasm-auth-time-left').innerText()).match(/\d+/)[0]);
+    await screenshot(p, 'session-expiring-light');
+    await p.waitForTimeout(2100);
+    const left2 = Number((await p.getByTestId('wasm-auth-time-left').innerText()).match(/\d+/)[0]);
+    assert.ok(left2 < left1, `the time left counts down (${left1} s, then ${left2} s)`);
+    // Themed from the app's MUI theme (Backstage light: warning.main), not a colour of ours.
+    const bg = await notice.evaluate(el => getComputedStyle(el).backgroundColor);
+    assert.notEqual(bg, 'rgba(0, 0, 0, 0)');
+    step(`warning shown with ${left1} s left, background ${bg}`);
+
+
+    // The session ends: the dialog says why.
+    const dialog = p.getByTestId('wasm-auth-session-ended');
+    await dialog.waitFor({ timeout: TTL * 1000 + 15_000 });
+    assert.equal(await dialog.getAttribute('data-reason'), 'expired');
+    const dialogText = await p.getByRole('dialog').innerText();
+    assert.match(dialogText, /Your session has ended/);
+    assert.match(dialogText, /stay as they are/);
+    await notice.waitFor({ state: 'detached' });
+    await screenshot(p, 'session-ended-light');
+    assert.equal(stack.count('oidc', 'start'), startsBefore, 'no popup by itself');
+
+    // Sign in again, in place: popup (the IdP session is still there: no login page), no reload.
+    const { popup } = await signInPopup(p, () => p.getByRole('button', { name: 'Sign in again' }).click(), stack.accounts.jane.email);
+    if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 10_000 });
+    await dialog.waitFor({ state: 'detached', timeout: 20_000 });
+    assert.equal(stack.count('oidc', 'start'), startsBefore + 1, 'one popup sign-in');
+    assert.equal(await draft.inputValue(), 'unsaved text, typed before the session ended', 'the input kept its text');
+    assert.equal(p.url(), url, 'same URL (path, query, hash)');
+    assert.equal(await p.evaluate(() => window.__sameDocument), 'set before the session ended', 'same document: no reload');
+    assert.match(await p.getByTestId('sessionStates').innerText(), /SignedIn,SignedOut,SignedIn$/);
+    assert.ok((await ctx.cookies()).some(c => c.name === 'oidc-refresh-token'), 'a new refresh cookie');
+    assert.equal(await p.getByTestId('wasm-auth-session-expiring').count(), 0);
+
+    // Once more without the cookie: the warning again, and "Sign in again" from it while the
+    // session is still valid: a popup, a new session (and refresh cookie), the warning gone,
+    // never signed out, the page as it was.
+    await ctx.clearCookies({ name: 'oidc-refresh-token' });
+    await notice.waitFor({ timeout: TTL * 1000 });
+    assert.equal(await notice.getAttribute('data-reason'), 'refused');
+    {
+      const starts = stack.count('oidc', 'start');
+      const states = await p.getByTestId('sessionStates').innerText();
+      const { popup } = await signInPopup(p, () => notice.getByRole('button', { name: 'Sign in again' }).click(), stack.accounts.jane.email);
+      if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 10_000 });
+      await notice.waitFor({ state: 'detached', timeout: 20_000 });
+      assert.equal(stack.count('oidc', 'start'), starts + 1);
+      assert.ok((await ctx.cookies()).some(c => c.name === 'oidc-refresh-token'), 'a new refresh cookie');
+      assert.equal(await draft.inputValue(), 'unsaved text, typed before the session ended');
+      assert.equal(p.url(), url);
+      assert.equal(await p.evaluate(() => window.__sameDocument), 'set before the session ended');
+      assert.equal(await p.getByTestId('sessionStates').innerText(), states, 'never signed out');
+      step('"Sign in again" from the warning: popup, new session, warning gone, page unchanged');
+    }
+  } finally {
+    await ctx.close();
+    await stack.setAccessTokenTtl();
+  }
+}
+
+/**
+ * Two tabs of one browser, the idle sign-out on (app config, fractions of a minute): activity in
+ * tab A only keeps both signed in past the timeout; then without activity both prompt, "Stay
+ * signed in" in B closes both prompts; then no activity anywhere signs both out.
+ */
+async function idleSignOutAcrossTabs() {
+  const IDLE_MINUTES = 0.2; // 12 s
+  const PROMPT_SECONDS = 5;
+  routes['/app-config.json'] = appConfig({
+    sessionNotice: { idleSignOut: { idleTimeoutMinutes: IDLE_MINUTES, promptBeforeIdleSeconds: PROMPT_SECONDS } },
+  });
+  const ctx = await browser.newContext();
+  try {
+    const a = await signedInPage(ctx);
+    const b = await ctx.newPage();
+    b.on('pageerror', e => problems.push(`pageerror: ${e.message}`));
+    await b.goto(app.origin);
+    await b.getByTestId('catalogStatus').waitFor({ timeout: 20_000 }); // B took A's session
+    for (const p of [a, b]) await p.evaluate(() => { window.__sameDocument = true; });
+    const logoutsBefore = stack.count('oidc', 'logout');
+    const prompted = p => p.getByTestId('wasm-auth-idle-prompt').count();
+
+    // Activity in A only, every 2 s for twice the timeout: neither tab prompts nor signs out.
+    const until = Date.now() + 2 * IDLE_MINUTES * 60_000;
+    for (let i = 0; Date.now() < until; i++) {
+      await a.mouse.move(100 + (i % 2) * 50, 200);
+      await a.waitForTimeout(2000);
+      assert.equal(await prompted(b), 0, 'B has no prompt while A is in use');
+    }
+    for (const p of [a, b]) {
+      assert.equal(await p.getByTestId('catalogStatus').count(), 1, 'still signed in');
+      assert.equal(await p.evaluate(() => window.__sameDocument), true);
+    }
+    assert.equal(stack.count('oidc', 'logout'), logoutsBefore);
+
+    // No activity: both prompt; "Stay signed in" in B closes both.
+    const promptA = a.getByTestId('wasm-auth-idle-prompt');
+    const promptB = b.getByTestId('wasm-auth-idle-prompt');
+    await Promise.all([promptA.waitFor({ timeout: 15_000 }), promptB.waitFor({ timeout: 15_000 })]);
+    assert.match(await a.getByTestId('wasm-auth-idle-time-left').innerText(), /^\d s$/);
+    await screenshot(a, 'idle-prompt-light');
+    await b.getByTestId('wasm-auth-stay-signed-in').click();
+    await Promise.all([promptA.waitFor({ state: 'detached', timeout: 5000 }), promptB.waitFor({ state: 'detached', timeout: 5000 })]);
+    step('"Stay signed in" in B closed the prompt in A too');
+
+    // No activity anywhere: both prompt again, then both go to the sign-in page.
+    await Promise.all([promptA.waitFor({ timeout: 15_000 }), promptB.waitFor({ timeout: 15_000 })]);
+    const signedOutAt = Date.now();
+    await Promise.all([a, b].map(p => p.getByRole('button', { name: /sign in/i }).waitFor({ timeout: 20_000 })));
+    assert.ok(Date.now() - signedOutAt > (PROMPT_SECONDS - 1) * 1000, 'signed out when the prompt ran out, not before');
+    assert.ok(stack.count('oidc', 'logout') > logoutsBefore, 'the backend session ended (/logout)');
+    for (const p of [a, b]) {
+      assert.equal(await p.getByTestId('catalogStatus').count(), 0, 'the signed-in page is gone');
+      assert.equal(await p.evaluate(() => sessionStorage.length), 0, 'no session left in the tab');
+    }
+  } finally {
+    await ctx.close();
+    routes['/app-config.json'] = appConfig();
+  }
 }
 
 /** The framed page: styled only by the --bs-* properties, themed by the script entry. */

@@ -35,6 +35,24 @@ const entries = {
     'useBridgeTheme',
   ],
   'backstage-wasm-auth/theme-frame': ['allowedOriginsOf', 'startThemeFrame', 'themeFrame'],
+  'backstage-wasm-auth/ui': [
+    'DEFAULT_IDLE_ACTIVITY_EVENTS',
+    'DEFAULT_IDLE_SYNC_INTERVAL_MS',
+    'DEFAULT_PROMPT_BEFORE_IDLE_SECONDS',
+    'DEFAULT_WARN_BEFORE_SECONDS',
+    'IdleSignOutPolicy',
+    'WasmAuthSessionNotice',
+    'WasmAuthUiConfigError',
+    'formatTimeLeft',
+    'nextNoticeChangeAt',
+    'sessionNoticeView',
+  ],
+  'backstage-wasm-auth/ui/alpha': [
+    'createWasmAuthSessionNoticeExtension',
+    'createWasmAuthSessionNoticeModule',
+    'default',
+    'wasmAuthSessionNoticeModule',
+  ],
 };
 const mods = {};
 for (const [name, keys] of Object.entries(entries)) {
@@ -64,6 +82,8 @@ assert.equal(bridged.palette.primary, '#123456');
 assert.equal(bridged.palette.navigation, '#222222');
 assert.equal(mods['backstage-wasm-auth/theme-frame'].themeFrame, undefined, 'no side effect in Node');
 assert.equal(mods['backstage-wasm-auth/alpha'].default.$$type, '@backstage/FrontendModule');
+assert.equal(mods['backstage-wasm-auth/ui/alpha'].default.$$type, '@backstage/FrontendModule');
+assert.equal(typeof mods['backstage-wasm-auth/ui'].WasmAuthSessionNotice, 'function');
 
 console.log(
   `[node-entries] Node ${process.version}: ${Object.keys(entries).join(', ')} imported in plain ` +

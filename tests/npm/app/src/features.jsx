@@ -97,6 +97,12 @@ function WhoAmI() {
       <button data-testid="signout" onClick={() => identityApi.signOut()}>
         Sign out
       </button>
+      {/* Unsaved work: the session UI's in-place sign-in must leave it as it is. */}
+      <form onSubmit={e => e.preventDefault()} style={{ marginTop: 16 }}>
+        <label>
+          Draft <input data-testid="draft" name="draft" />
+        </label>
+      </form>
     </div>
   );
 }

@@ -7,6 +7,8 @@ import { createApp } from '@backstage/frontend-defaults';
 import { ConfigReader } from '@backstage/config';
 import { createFrontendFeatureLoader } from '@backstage/frontend-plugin-api';
 import wasmAuthModule from 'backstage-wasm-auth/alpha';
+// The session notice (and, when app config turns it on, the idle sign-out) at the app root.
+import wasmAuthSessionNoticeModule from 'backstage-wasm-auth/ui/alpha';
 import { signInModule, whoAmIPlugin } from './features.jsx';
 import { purpleThemeModule, themedPagePlugin } from './theme.jsx';
 
@@ -28,7 +30,7 @@ const wasmAuthFeatures = createFrontendFeatureLoader({
 });
 
 const app = createApp({
-  features: [wasmAuthFeatures, signInModule, whoAmIPlugin, purpleThemeModule, themedPagePlugin],
+  features: [wasmAuthFeatures, wasmAuthSessionNoticeModule, signInModule, whoAmIPlugin, purpleThemeModule, themedPagePlugin],
   advanced: { configLoader },
 });
 

@@ -12,8 +12,10 @@ import {
   appThemeApiRef,
   configApiRef,
   discoveryApiRef,
+  identityApiRef,
   type AppTheme,
   type AppThemeApi,
+  type IdentityApi,
 } from '@backstage/core-plugin-api';
 import {
   WasmAuthApi,
@@ -29,6 +31,7 @@ import wasmAuthModule, {
   wasmOidcAuthApiExtension,
 } from 'backstage-wasm-auth/alpha';
 import { ThemedIframe, defaultPalettes, useBridgeTheme } from 'backstage-wasm-auth/theme';
+import { WasmAuthSessionNotice } from 'backstage-wasm-auth/ui';
 
 const AUTH_BASE = 'http://backstage.test:7007/api/auth';
 
@@ -250,5 +253,50 @@ describe('backstage-wasm-auth/theme', () => {
       'https://docs.example.com',
     );
     expect(errors).not.toHaveBeenCalled();
+  });
+});
+
+describe('backstage-wasm-auth/ui (legacy component)', () => {
+  const identityApi = { signOut: jest.fn(async () => {}) } as unknown as IdentityApi;
+
+  it('renders nothing for a page that never had a session, on the real core', async () => {
+    global.fetch = noSessionFetch() as unknown as typeof fetch;
+    const api = createApi();
+    const seen: string[] = [];
+    const sub = api.lifecycle$().subscribe(v => seen.push(v.status === 'signedOut' ? `signedOut:${v.reason}` : v.status));
+    const { container } = render(
+      <TestApiProvider apis={[[wasmOidcAuthApiRef, api], [identityApiRef, identityApi], [configApiRef, new ConfigReader({})]]}>
+        <WasmAuthSessionNotice apiRef={wasmOidcAuthApiRef} idleSignOut={{ idleTimeoutMinutes: 30 }} />
+      </TestApiProvider>,
+    );
+    await expect(api.getBackstageIdentity({ optional: true })).resolves.toBeUndefined();
+    await waitFor(() => expect(seen).toContain('signedOut:initial'));
+    expect(container.innerHTML).toBe('');
+    expect(document.querySelector('[role="dialog"]')).toBeNull();
+    expect(identityApi.signOut).not.toHaveBeenCalled();
+    sub.unsubscribe();
+  });
+
+  it('refuses invalid options with a ConfigError naming the option (props, then app config)', () => {
+    const api = createApi();
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
+    const renderWith = (props: object, config: object = {}) =>
+      render(
+        <TestApiProvider apis={[[wasmOidcAuthApiRef, api], [identityApiRef, identityApi], [configApiRef, new ConfigReader(config)]]}>
+          <WasmAuthSessionNotice apiRef={wasmOidcAuthApiRef} {...props} />
+        </TestApiProvider>,
+      );
+    expect(() => renderWith({ idleSignOut: { idleTimeoutMinutes: 1, promptBeforeIdleSeconds: 60 } })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', option: 'promptBeforeIdleSeconds' }),
+    );
+    expect(() => renderWith({ warnBeforeSeconds: -1 })).toThrow(expect.objectContaining({ name: 'ConfigError', option: 'warnBeforeSeconds' }));
+    expect(() => renderWith({}, { wasmAuth: { sessionNotice: { idleSignOut: { enabled: true } } } })).toThrow(
+      expect.objectContaining({ option: 'wasmAuth.sessionNotice.idleSignOut.idleTimeoutMinutes' }),
+    );
+    // Config wins over props: a valid timeout in config replaces an invalid one in code.
+    expect(() =>
+      renderWith({ idleSignOut: { idleTimeoutMinutes: 0 } }, { wasmAuth: { sessionNotice: { idleSignOut: { idleTimeoutMinutes: 5 } } } }),
+    ).not.toThrow();
+    errors.mockRestore();
   });
 });

@@ -14,6 +14,7 @@ import {
   type AuthClientOptions,
   type CoreAuthClient,
   type CoreObservable,
+  type SessionLifecycle,
 } from './core.js';
 import { deferredObservable } from './observable.js';
 
@@ -67,7 +68,20 @@ export type WasmAuthApiType = OAuthApi &
   OpenIdConnectApi &
   ProfileInfoApi &
   BackstageIdentityApi &
-  SessionApi;
+  SessionApi & {
+    /**
+     * The session's lifecycle ({@link SessionLifecycle}): when it expires, whether its last
+     * refresh failed and why, and why it ended. The current value on subscribe, then each change.
+     */
+    lifecycle$(): SessionLifecycleObservable;
+  };
+
+/**
+ * The Observable {@link WasmAuthApi.lifecycle$} returns (same shape as `sessionState$()`'s).
+ *
+ * @public
+ */
+export type SessionLifecycleObservable = CoreObservable<SessionLifecycle>;
 
 function coreOptions(options: WasmAuthApiOptions): AuthClientOptions {
   const { provider, ...rest } = options;
@@ -223,5 +237,16 @@ export class WasmAuthApi implements WasmAuthApiType {
       ? this.client.sessionState$()
       : deferredObservable(() => this.getClient().then(client => client.sessionState$()));
     return source as unknown as SessionStateObservable;
+  }
+
+  /**
+   * The session's lifecycle: when it expires, whether its last refresh failed (`network` or
+   * `refused`) and why it ended (`signOut`, `otherTab`, `expired`). Current value on subscribe,
+   * then each change. Subscribing starts loading the core if it has not loaded yet.
+   */
+  lifecycle$(): SessionLifecycleObservable {
+    return this.client
+      ? this.client.lifecycle$()
+      : deferredObservable(() => this.getClient().then(client => client.lifecycle$()));
   }
 }

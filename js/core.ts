@@ -15,8 +15,8 @@ export type CoreSessionState = 'SignedIn' | 'SignedOut';
  *
  * @public
  */
-export type { AuthClientOptions } from '../pkg/backstage_wasm_auth.js';
-import type { AuthClientOptions } from '../pkg/backstage_wasm_auth.js';
+export type { AuthClientOptions, SessionLifecycle } from '../pkg/backstage_wasm_auth.js';
+import type { AuthClientOptions, SessionLifecycle } from '../pkg/backstage_wasm_auth.js';
 
 /** Options accepted by each token/identity getter. */
 export interface CoreAuthRequestOptions {
@@ -78,10 +78,14 @@ export interface CoreAuthClient {
     options?: CoreAuthRequestOptions,
   ): Promise<CoreBackstageIdentityResponse | undefined>;
   sessionState$(): CoreObservable<CoreSessionState>;
+  /** When the session expires, whether its last refresh failed and why it ended (the core's JS half). */
+  lifecycle$(): CoreObservable<SessionLifecycle>;
   /** Redirect flow: the backend's error when this tab just came back from a failed sign-in, once. */
   takeRedirectError(): Error | undefined;
   /** A wake-up (network back, page shown again): refresh if due (`refreshOnWake`); relayed by the core's JS half. */
   refreshIfDue(): void;
+  /** The background refresh's timer (`backgroundRefresh`): refresh if due for one; relayed by the core's JS half. */
+  refreshAhead(): void;
   free(): void;
 }
 

@@ -29,6 +29,7 @@ import {
 
 export { WasmAuthApi, readWasmAuthConfig };
 export type {
+  SessionLifecycleObservable,
   SessionStateObservable,
   WasmAuthApiOptions,
   WasmAuthApiType,
@@ -36,7 +37,13 @@ export type {
   WasmAuthProviderInfo,
 } from './WasmAuthApi.js';
 export { loadWasmCore, wasmCoreSource } from './core.js';
-export type { AuthClientOptions, CoreAuthClient, CoreModule, WasmCoreSource } from './core.js';
+export type {
+  AuthClientOptions,
+  CoreAuthClient,
+  CoreModule,
+  SessionLifecycle,
+  WasmCoreSource,
+} from './core.js';
 
 /**
  * Creates the API ref for one backend auth provider, with id `plugin.wasm-auth.<providerId>`.

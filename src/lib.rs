@@ -12,6 +12,7 @@ pub mod http;
 pub(crate) mod js_json;
 pub mod json;
 pub mod jwt;
+pub mod lifecycle;
 pub mod manager;
 #[cfg(feature = "pkce")]
 pub mod pkce;

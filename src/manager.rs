@@ -5,8 +5,10 @@
 //! whole policy runs under native `cargo test` with a scripted connector.
 
 use crate::clock::Clock;
+use crate::config::defaults::BACKGROUND_LEAD_MAX_SECONDS;
 use crate::config::Flow;
 use crate::error::AuthError;
+use crate::lifecycle::{unanswered, Ended, Lifecycle};
 use crate::protocol::AuthResponse;
 use crate::scopes::ScopeSet;
 use crate::session::Session;
@@ -59,6 +61,8 @@ pub enum Announce {
 pub enum Change {
     Local(Announce),
     Remote,
+    /// Not a new session: a refresh failed and the session is kept (a lifecycle change only).
+    RefreshFailed,
 }
 
 /// What another tab did, already validated (the browser glue reads it from the channel or from
@@ -90,6 +94,8 @@ pub struct ManagerConfig {
     pub default_scopes: ScopeSet,
     pub refresh_margin_ms: f64,
     pub flow: Flow,
+    /// `backgroundRefresh`: [`SessionManager::renew_at`] names a time, and `refresh_ahead` acts.
+    pub background_refresh: bool,
 }
 
 /// Told of each new session (or `None`): the bindings rebuild their cached JS values and
@@ -104,6 +110,7 @@ struct Inner {
     store: SessionStore,
     config: ManagerConfig,
     state: StateTracker,
+    lifecycle: RefCell<Lifecycle>,
     current: RefCell<Option<Rc<Session>>>,
     /// What a refresh starts from: the current session, or the last one after it expired (its
     /// PKCE refresh token may still be good). Gone with a sign-out or a refused refresh.
@@ -127,9 +134,15 @@ impl WeakSessionManager {
     }
 }
 
-/// A network failure or timeout: the backend did not answer at all.
 fn backend_unreachable(e: &AuthError) -> bool {
-    matches!(e, AuthError::Network(_) | AuthError::Timeout { .. })
+    unanswered(e)
+}
+
+fn signed_in(session: &Session) -> Lifecycle {
+    Lifecycle::SignedIn {
+        expires_at: session.expires_at(),
+        refresh_failed: None,
+    }
 }
 
 /// At most this many rounds of refresh/popup per request (a backend that keeps answering with
@@ -151,17 +164,24 @@ impl SessionManager {
             Restored::Expired(session) => (None, Some(Rc::new(session))),
             Restored::Nothing => (None, None),
         };
-        let state = StateTracker::new(if restored.is_some() {
-            SessionState::SignedIn
-        } else {
-            SessionState::SignedOut
-        });
+        let (state, lifecycle) = match &restored {
+            Some(session) => (SessionState::SignedIn, signed_in(session)),
+            None => (
+                SessionState::SignedOut,
+                Lifecycle::SignedOut {
+                    why: Ended::Initial,
+                    error: None,
+                },
+            ),
+        };
+        let state = StateTracker::new(state);
         SessionManager(Rc::new(Inner {
             connector,
             clock,
             store,
             config,
             state,
+            lifecycle: RefCell::new(lifecycle),
             current: RefCell::new(restored),
             basis: RefCell::new(basis),
             refreshing: RefCell::new(None),
@@ -173,6 +193,11 @@ impl SessionManager {
 
     pub fn state(&self) -> &StateTracker {
         &self.0.state
+    }
+
+    /// Where the session is in its life (`lifecycle$()`).
+    pub fn lifecycle(&self) -> Lifecycle {
+        self.0.lifecycle.borrow().clone()
     }
 
     pub fn set_on_change(&self, callback: OnChange) {
@@ -193,7 +218,7 @@ impl SessionManager {
                 // Nothing may sign this tab back in silently.
                 self.0.basis.borrow_mut().take();
                 if current.is_some() {
-                    self.set_session(None, Change::Remote);
+                    self.end(Change::Remote, Ended::OtherTab, None);
                 }
                 true
             }
@@ -292,11 +317,41 @@ impl SessionManager {
         self.0.config.flow == Flow::Proxy || session.has_scopes(wanted)
     }
 
+    /// Until when (epoch ms) a visible page waits before it refreshes `session` in the
+    /// background ([`Session::renew_at`]); `0`: never (`backgroundRefresh` off, no expiry, too
+    /// short a lifetime, or the last refresh failed: then a call or a wake-up tries again, not a
+    /// timer, so a refusal is not asked again and again).
+    pub fn renew_at(&self, session: &Session) -> f64 {
+        let failed = matches!(
+            &*self.0.lifecycle.borrow(),
+            Lifecycle::SignedIn {
+                refresh_failed: Some(_),
+                ..
+            }
+        );
+        if !self.0.config.background_refresh || failed {
+            return 0.0;
+        }
+        session
+            .renew_at(
+                self.0.config.refresh_margin_ms,
+                BACKGROUND_LEAD_MAX_SECONDS * 1000.0,
+            )
+            .unwrap_or(0.0)
+    }
+
+    /// Ends the session here: `why` and `error` go to the lifecycle.
+    fn end(&self, change: Change, why: Ended, error: Option<AuthError>) {
+        *self.0.lifecycle.borrow_mut() = Lifecycle::SignedOut { why, error };
+        self.set_session(None, change);
+    }
+
     fn set_session(&self, session: Option<Rc<Session>>, change: Change) {
         match &session {
             Some(s) => {
                 self.0.store.save(s);
                 self.0.state.set(SessionState::SignedIn);
+                *self.0.lifecycle.borrow_mut() = signed_in(s);
             }
             None => {
                 self.0.store.clear();
@@ -307,13 +362,18 @@ impl SessionManager {
             *self.0.basis.borrow_mut() = Some(s.clone());
         }
         *self.0.current.borrow_mut() = session.clone();
+        self.notify(session.as_ref(), change);
+    }
+
+    fn notify(&self, session: Option<&Rc<Session>>, change: Change) {
         if let Some(cb) = self.0.on_change.borrow().as_ref() {
-            cb(session.as_ref(), change);
+            cb(session, change);
         }
     }
 
-    /// One `/refresh` for every concurrent caller.
-    fn shared_refresh(&self, scopes: ScopeSet) -> SharedResult {
+    /// One `/refresh` for every concurrent caller. `ahead`: a background refresh, which the
+    /// tabs' turn makes unnecessary as soon as this tab holds a session not yet due for one.
+    fn shared_refresh(&self, scopes: ScopeSet, ahead: bool) -> SharedResult {
         if let Some(in_flight) = self.0.refreshing.borrow().as_ref() {
             return in_flight.clone();
         }
@@ -328,8 +388,13 @@ impl SessionManager {
             // its session: then there is nothing left to ask the backend.
             let margin = this.0.config.refresh_margin_ms;
             let current = this.0.current.borrow().clone();
+            let now = this.0.clock.now_ms();
             let still_fresh = current.filter(|c| {
-                !c.should_refresh(this.0.clock.now_ms(), margin) && this.satisfies(c, &scopes)
+                let due = match ahead {
+                    true => this.renew_at(c) <= now,
+                    false => c.should_refresh(now, margin),
+                };
+                !due && this.satisfies(c, &scopes)
             });
             if let Some(session) = still_fresh {
                 this.0.refreshing.borrow_mut().take();
@@ -373,8 +438,18 @@ impl SessionManager {
                             AuthError::NoRefreshToken => Change::Remote,
                             _ => Change::Local(Announce::SignedOut),
                         };
-                        this.set_session(None, change);
+                        this.end(change, Ended::Expired, Some(e.clone()));
                         this.0.basis.borrow_mut().take();
+                    } else if let (Some(kept), false) =
+                        (this.current(), matches!(e, AuthError::NoRefreshToken))
+                    {
+                        // Served until it expires: the app may warn (`lifecycle$()`). Not a
+                        // tab without a PKCE refresh token: it follows the others' refreshes.
+                        *this.0.lifecycle.borrow_mut() = Lifecycle::SignedIn {
+                            expires_at: kept.expires_at(),
+                            refresh_failed: Some(e.clone()),
+                        };
+                        this.notify(Some(&kept), Change::RefreshFailed);
                     }
                 }
                 _ => {}
@@ -426,7 +501,10 @@ impl SessionManager {
                 if !session.should_refresh(now, self.0.config.refresh_margin_ms) {
                     return Ok(Some(session));
                 }
-                match self.shared_refresh(session.scopes().union(&wanted)).await {
+                match self
+                    .shared_refresh(session.scopes().union(&wanted), false)
+                    .await
+                {
                     Ok(fresh) if self.satisfies(&fresh, &wanted) => return Ok(Some(fresh)),
                     Ok(_) => {}
                     // Still valid (only inside the margin): serve it rather than fail.
@@ -443,7 +521,7 @@ impl SessionManager {
             {
                 // The refresh cookie (or the proxy) may still hold a session: try it first.
                 probed = true;
-                match self.shared_refresh(wanted.clone()).await {
+                match self.shared_refresh(wanted.clone(), false).await {
                     // Fresh from the backend: served as is, even if its lifetime is under the margin.
                     Ok(fresh) if self.satisfies(&fresh, &wanted) => return Ok(Some(fresh)),
                     Ok(_) => {}
@@ -488,14 +566,28 @@ impl SessionManager {
             return;
         };
         if current.should_refresh(self.0.clock.now_ms(), self.0.config.refresh_margin_ms) {
-            let _ = self.shared_refresh(current.scopes()).await;
+            let _ = self.shared_refresh(current.scopes(), false).await;
+        }
+    }
+
+    /// The background refresh (`backgroundRefresh`, the JS half's timer at [`Self::renew_at`]
+    /// while the page is visible): refreshes the session shortly before its refresh margin, so
+    /// that no caller waits on `/refresh` in steady state. One request for all tabs: a tab that
+    /// waited for the refresh lock and meanwhile got a sibling's fresh session asks nobody.
+    pub async fn refresh_ahead(&self) {
+        let Some(current) = self.current() else {
+            return;
+        };
+        let at = self.renew_at(&current);
+        if at > 0.0 && at <= self.0.clock.now_ms() {
+            let _ = self.shared_refresh(current.scopes(), true).await;
         }
     }
 
     /// Forgets the session here and at the backend. The local part always happens.
     pub async fn sign_out(&self) -> Result<(), AuthError> {
         let ended = self.0.basis.borrow_mut().take();
-        self.set_session(None, Change::Local(Announce::SignedOut));
+        self.end(Change::Local(Announce::SignedOut), Ended::SignOut, None);
         self.0.connector.logout(ended.as_deref()).await
     }
 

@@ -186,6 +186,9 @@ impl Session {
     }
 }
 
+/// A background refresh never comes sooner than this after the session arrived.
+const MIN_RENEW_AFTER_MS: f64 = 1000.0;
+
 /// Lifetimes longer than this are not believed (a year): they would pin a session forever.
 const MAX_LIFETIME_SECONDS: f64 = 366.0 * 24.0 * 3600.0;
 
@@ -230,11 +233,19 @@ impl Session {
                 let expires_at = match expiry(now_ms, wire.expires_in_seconds, "backstageIdentity")?
                 {
                     Some(at) => Some(at),
-                    // No lifetime given: fall back to the token's own `exp`, capped like a
-                    // given lifetime (an absurd `exp` must not pin the session forever).
+                    // No lifetime given: fall back to the token's own claims, capped like a
+                    // given lifetime (an absurd `exp` must not pin the session forever). `exp`
+                    // is on the backend's clock: with `iat` its lifetime (`exp - iat`) counts
+                    // from now on this browser's clock, so a browser clock minutes off neither
+                    // refreshes in a loop nor signs out early.
                     None => jwt::claims(&wire.token)
-                        .and_then(|c| c.exp)
-                        .map(|exp| (exp * 1000.0).min(now_ms + MAX_LIFETIME_SECONDS * 1000.0))
+                        .and_then(|c| match (c.exp, c.iat) {
+                            (Some(exp), Some(iat)) if exp >= iat => {
+                                Some(now_ms + (exp - iat) * 1000.0)
+                            }
+                            (exp, _) => exp.map(|exp| exp * 1000.0),
+                        })
+                        .map(|at| at.min(now_ms + MAX_LIFETIME_SECONDS * 1000.0))
                         .filter(|at| at.is_finite()),
                 };
                 Some(BackstageSession {
@@ -285,6 +296,18 @@ impl Session {
             _ => margin_ms,
         };
         Some(expires_at - margin)
+    }
+
+    /// When a visible page refreshes the session in the background (`backgroundRefresh`):
+    /// shortly before [`Session::refresh_at`] (a quarter of the time until then, at most
+    /// `lead_max_ms`), so that no caller meets the margin while it runs. `None` without an
+    /// expiry, or when that moment would come less than a second after the session arrived (a
+    /// token that lives too short for it must not be refreshed in a loop).
+    pub fn renew_at(&self, margin_ms: f64, lead_max_ms: f64) -> Option<f64> {
+        let refresh_at = self.refresh_at(margin_ms)?;
+        let obtained = self.obtained_at?;
+        let at = refresh_at - lead_max_ms.min((refresh_at - obtained) / 4.0);
+        (at >= obtained + MIN_RENEW_AFTER_MS).then_some(at)
     }
 
     /// True once the session is due for a refresh ([`Session::refresh_at`]).
@@ -363,6 +386,41 @@ pub(crate) mod tests {
         let s = Session::from_response(response(Some(60), None), 1_000.0).expect("ok");
         let back = Session::from_json(&Json::parse(&s.to_json().encode()).expect("json"));
         assert_eq!(back.expect("stored").obtained_at, Some(1_000.0));
+    }
+
+    #[test]
+    fn background_refresh_comes_shortly_before_the_margin() {
+        // One hour, margin 3 min: 60 s before it (the cap).
+        let s = Session::from_response(response(Some(3600), Some(3600)), 0.0).expect("ok");
+        assert_eq!(s.refresh_at(180_000.0), Some(3_420_000.0));
+        assert_eq!(s.renew_at(180_000.0, 60_000.0), Some(3_360_000.0));
+        // 8 s (refreshed at half its life, 4 s): a quarter before that, 3 s after it arrived.
+        let s = Session::from_response(response(Some(8), Some(3600)), 0.0).expect("ok");
+        assert_eq!(s.renew_at(180_000.0, 60_000.0), Some(3_000.0));
+        // 2 s: it would be 0.75 s after arrival: no background refresh (no loop).
+        let s = Session::from_response(response(Some(2), Some(3600)), 0.0).expect("ok");
+        assert_eq!(s.renew_at(180_000.0, 60_000.0), None);
+        let s = Session::from_response(response(Some(0), Some(3600)), 0.0).expect("ok");
+        assert_eq!(s.renew_at(180_000.0, 60_000.0), None);
+        // A stored record without the time it arrived: none either.
+        let mut s = Session::from_response(response(Some(3600), None), 0.0).expect("ok");
+        s.obtained_at = None;
+        assert_eq!(s.renew_at(180_000.0, 60_000.0), None);
+    }
+
+    #[test]
+    fn a_token_lifetime_counts_from_arrival_on_this_clock() {
+        // No expiresInSeconds: `exp - iat` (10 min) from now, whatever the backend's clock says
+        // (here 20 min behind the browser's: `exp` alone would already be past).
+        let browser_now = 2_000_000_000_000.0;
+        let backend_now_s = browser_now / 1000.0 - 1200.0;
+        let mut r = response(None, None);
+        r.backstage_identity.as_mut().expect("identity").token =
+            crate::jwt::fake_jwt(&json!({"sub": "user:default/jane", "iat": backend_now_s,
+                "exp": backend_now_s + 600.0}));
+        let s = Session::from_response(r, browser_now).expect("ok");
+        assert_eq!(s.expires_at(), Some(browser_now + 600_000.0));
+        assert!(!s.should_refresh(browser_now + 1000.0, 180_000.0));
     }
 
     #[test]

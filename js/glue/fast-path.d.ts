@@ -8,4 +8,6 @@
 export class AuthClient extends AuthClientCore {
     /** Throws a `ConfigError` for unusable options. */
     constructor(options: AuthClientOptions);
+    /** The session's lifecycle: the current `SessionLifecycle` on subscribe, then each change. */
+    lifecycle$(): SessionLifecycleObservable;
 }

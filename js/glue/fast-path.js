@@ -1,29 +1,42 @@
 // ---- appended by scripts/build from js/glue/fast-path.js -------------------------------------
 
 /**
- * The client apps use: the core's `AuthClientCore` plus the JS half of the hot path. The core
- * calls `onCache(token, until)` in its constructor and on every session change: until `until`
- * (epoch ms, `Date.now()` scale) a `getAccessToken()` without a scope argument may be answered
- * with `token` (`undefined` for a signed-in guest) without entering the wasm; `until = 0`: never.
- * Such a call returns the same already-resolved promise every time (no allocation, no wasm call).
- * Anything else goes to the core.
+ * The client apps use: the core's `AuthClientCore` plus its JS half. The core calls
+ * `onCache(token, until, renewAt, lifecycle)` in its constructor and on every change:
+ * - until `until` (epoch ms, `Date.now()` scale) a `getAccessToken()` without a scope argument
+ *   may be answered with `token` (`undefined` for a signed-in guest) without entering the wasm
+ *   (`until = 0`: never); such a call returns the same already-resolved promise every time;
+ * - at `renewAt` (0: never) a visible page calls `refreshAhead()` (`backgroundRefresh`);
+ * - `lifecycle` is what `lifecycle$()` emits.
+ * Anything else goes to the core; every decision stays there.
  */
 /** The browser's "back online" and "in front of the user again" events (plus `visibilitychange`). */
 const WAKE_EVENTS = ['online', 'focus', 'pageshow'];
+/** setTimeout's longest delay (2^31 - 1 ms, ~24.8 days): a later renewAt waits in steps. */
+const MAX_TIMER_MS = 2147483647;
+const OBSERVABLE = (typeof Symbol === 'function' && Symbol.observable) || '@@observable';
+const hidden = () => typeof document !== 'undefined' && document.hidden;
 
 export class AuthClient extends AuthClientCore {
   /** @param {AuthClientOptions} options */
   constructor(options) {
     // The core calls onCache synchronously inside super(), before `this` exists: a holder.
-    const cache = { until: 0, promise: undefined };
-    super(options, (token, until) => {
+    const cache = { until: 0, promise: undefined, renewAt: 0, timer: undefined, client: undefined,
+      lifecycle: undefined, listeners: new Set() };
+    super(options, (token, until, renewAt, lifecycle) => {
       cache.promise = until > 0 ? Promise.resolve(token) : undefined;
       cache.until = until;
+      cache.renewAt = renewAt;
+      cache.lifecycle = lifecycle;
+      cache.client?.__schedule();
+      for (const listener of [...cache.listeners]) listener(lifecycle);
     });
+    cache.client = this;
     this.__cache = cache;
     // Wake-ups (`refreshOnWake`): the core decides whether a refresh is due; this only relays.
     const wake = event => {
-      if (event.type === 'visibilitychange' && document.hidden) return;
+      this.__schedule();
+      if (event.type === 'visibilitychange' && hidden()) return;
       this.refreshIfDue();
     };
     this.__wake = wake;
@@ -31,6 +44,19 @@ export class AuthClient extends AuthClientCore {
       for (const type of WAKE_EVENTS) window.addEventListener(type, wake);
       if (typeof document !== 'undefined') document.addEventListener('visibilitychange', wake);
     }
+    this.__schedule();
+  }
+
+  /** The background refresh's timer: at renewAt while the page is visible, none while hidden. */
+  __schedule() {
+    const cache = this.__cache;
+    clearTimeout(cache.timer);
+    cache.timer = undefined;
+    if (!(cache.renewAt > 0) || hidden()) return;
+    const wait = cache.renewAt - Date.now();
+    cache.timer = wait > MAX_TIMER_MS
+      ? setTimeout(() => this.__schedule(), MAX_TIMER_MS)
+      : setTimeout(() => this.refreshAhead(), wait);
   }
 
   getAccessToken(scope, options) {
@@ -39,13 +65,50 @@ export class AuthClient extends AuthClientCore {
     return super.getAccessToken(scope, options);
   }
 
+  /** The session's lifecycle (`SessionLifecycle`): the current one on subscribe, then each change. */
+  lifecycle$() {
+    const cache = this.__cache;
+    const listeners = cache.listeners;
+    const observable = {
+      subscribe(observer, onError, onComplete) {
+        const next = typeof observer === 'function' ? observer : value => observer?.next?.(value);
+        const listener = value => {
+          try {
+            next?.(value);
+          } catch (error) {
+            // One observer's error must not keep the others (or the core) from hearing it.
+            setTimeout(() => { throw error; });
+          }
+        };
+        listeners.add(listener);
+        const subscription = {
+          closed: false,
+          unsubscribe() {
+            subscription.closed = true;
+            listeners.delete(listener);
+          },
+        };
+        listener(cache.lifecycle);
+        return subscription;
+      },
+      [OBSERVABLE]() {
+        return observable;
+      },
+    };
+    return observable;
+  }
+
   free() {
     if (typeof window !== 'undefined') {
       for (const type of WAKE_EVENTS) window.removeEventListener(type, this.__wake);
       if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.__wake);
     }
-    this.__cache.until = 0;
-    this.__cache.promise = undefined;
+    const cache = this.__cache;
+    clearTimeout(cache.timer);
+    cache.renewAt = 0;
+    cache.listeners.clear();
+    cache.until = 0;
+    cache.promise = undefined;
     super.free();
   }
 }

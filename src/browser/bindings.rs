@@ -7,6 +7,7 @@ use super::sync::TabSync;
 use super::{storage, BrowserClock};
 use crate::config::{ClientOptions, Flow};
 use crate::error::AuthError;
+use crate::lifecycle::{failure_reason, Lifecycle};
 use crate::manager::{Change, ManagerConfig, SessionManager, SessionRequest};
 use crate::scopes::ScopeSet;
 use crate::session::Session;
@@ -140,6 +141,36 @@ fn profile_js(session: &Session) -> JsValue {
     object.into()
 }
 
+/// The contract's `SessionLifecycle` object.
+fn lifecycle_js(lifecycle: &Lifecycle) -> JsValue {
+    let object = Object::new();
+    match lifecycle {
+        Lifecycle::SignedIn {
+            expires_at,
+            refresh_failed,
+        } => {
+            set(&object, "status", &"signedIn".into());
+            if let Some(at) = expires_at {
+                set(&object, "expiresAt", &(*at).into());
+            }
+            if let Some(e) = refresh_failed {
+                let failed = Object::new();
+                set(&failed, "reason", &failure_reason(e).into());
+                set(&failed, "error", &to_js(e));
+                set(&object, "refreshFailed", &failed);
+            }
+        }
+        Lifecycle::SignedOut { why, error } => {
+            set(&object, "status", &"signedOut".into());
+            set(&object, "reason", &why.as_str().into());
+            if let Some(e) = error {
+                set(&object, "error", &to_js(e));
+            }
+        }
+    }
+    object.into()
+}
+
 fn identity_js(session: &Session) -> JsValue {
     let Some(b) = &session.backstage else {
         return JsValue::UNDEFINED;
@@ -207,14 +238,16 @@ fn access_token_js(session: &Session) -> JsValue {
 
 #[wasm_bindgen(js_class = AuthClientCore)]
 impl AuthClient {
-    /// Creates a client; throws a `ConfigError` for unusable options. `on_cache(token, until)`
-    /// is called now and on every session change: until `until` (epoch ms), a
-    /// `getAccessToken()` without scopes may be answered with `token` without calling the core.
+    /// Creates a client; throws a `ConfigError` for unusable options. `on_cache(token, until,
+    /// renewAt, lifecycle)` is called now and on every change: until `until` (epoch ms), a
+    /// `getAccessToken()` without scopes may be answered with `token` without calling the core;
+    /// at `renewAt` (0: never) a visible page calls `refreshAhead()`; `lifecycle` is the
+    /// `SessionLifecycle` the JS half's `lifecycle$()` emits.
     #[wasm_bindgen(constructor)]
     pub fn new(
         options: JsAuthClientOptions,
         #[wasm_bindgen(
-            unchecked_param_type = "(token: string | undefined, until: number) => void"
+            unchecked_param_type = "(token: string | undefined, until: number, renewAt: number, lifecycle: SessionLifecycle) => void"
         )]
         on_cache: Option<js_sys::Function>,
     ) -> Result<AuthClient, JsValue> {
@@ -264,6 +297,7 @@ impl AuthClient {
                 default_scopes: config.default_scopes.clone(),
                 refresh_margin_ms: config.refresh_margin_ms,
                 flow: config.flow,
+                background_refresh: config.background_refresh,
             },
         );
         let tab_sync = config
@@ -282,11 +316,21 @@ impl AuthClient {
             if let (Some(on_cache), Some(manager)) = (&on_cache, weak_manager.upgrade()) {
                 // What JS may answer by itself: this token for a `getAccessToken()` without
                 // scopes until `until` (epoch ms; +Infinity without an expiry; 0 = ask the core).
-                let (token, until) = match &entry {
-                    Some(js) => (js.access_token.clone(), manager.serve_until(&js.session)),
-                    None => (JsValue::UNDEFINED, 0.0),
+                let (token, until, renew_at) = match &entry {
+                    Some(js) => (
+                        js.access_token.clone(),
+                        manager.serve_until(&js.session),
+                        manager.renew_at(&js.session),
+                    ),
+                    None => (JsValue::UNDEFINED, 0.0, 0.0),
                 };
-                let _ = on_cache.call2(&JsValue::UNDEFINED, &token, &until.into());
+                let args = Array::of4(
+                    &token,
+                    &until.into(),
+                    &renew_at.into(),
+                    &lifecycle_js(&manager.lifecycle()),
+                );
+                let _ = on_cache.apply(&JsValue::UNDEFINED, &args);
             }
             *cache.borrow_mut() = entry;
             if let Some(sync) = announcer.as_ref().and_then(|a| a.upgrade()) {
@@ -318,6 +362,15 @@ impl AuthClient {
             let manager = self.manager.clone();
             wasm_bindgen_futures::spawn_local(async move { manager.refresh_if_due().await });
         }
+    }
+
+    /// The background refresh's timer (the JS half, at `renewAt` while the page is visible):
+    /// refreshes the session if it is due for one (`backgroundRefresh`; one request for all
+    /// tabs, never a popup).
+    #[wasm_bindgen(js_name = refreshAhead)]
+    pub fn refresh_ahead(&self) {
+        let manager = self.manager.clone();
+        wasm_bindgen_futures::spawn_local(async move { manager.refresh_ahead().await });
     }
 
     /// Signs in (refresh cookie first, then the popup or redirect) unless already signed in.

@@ -47,6 +47,13 @@ export interface AuthClientOptions {
    * (one request for all tabs; never a popup). Default `true`.
    */
   refreshOnWake?: boolean;
+  /**
+   * While the page is visible, refresh the session shortly before it enters its refresh margin
+   * (a quarter of the time until then, at most 60 s before), so that callers never wait on a
+   * refresh in steady state. No timer while the page is hidden; one request for all tabs.
+   * Default `true`.
+   */
+  backgroundRefresh?: boolean;
   /** `flow: 'pkce'`: the OpenID Connect provider (public client, PKCE S256). See docs/pkce.md. */
   pkce?: {
     issuer: string;
@@ -82,4 +89,35 @@ export interface SessionStateObserver { next?(value: SessionState): void; error?
 export interface SessionStateObservable {
   subscribe(observer: SessionStateObserver): Subscription;
   subscribe(onNext?: (value: SessionState) => void, onError?: (error: Error) => void, onComplete?: () => void): Subscription;
+}
+/**
+ * One step of the session's life, from `lifecycle$()`: the current one on subscribe, then each
+ * change. Beside `sessionState$()` (which stays Backstage's two states), it says when the session
+ * expires and why it ended, so that an app can warn before and explain after.
+ */
+export type SessionLifecycle =
+  | {
+      status: 'signedIn';
+      /** When the session's first token expires (epoch ms, this browser's clock); absent: never. */
+      expiresAt?: number;
+      /**
+       * The last refresh failed; the session is still served until `expiresAt`. `network`: no
+       * answer (retried when the network is back, on wake, and by the next call); `refused`: the
+       * backend or provider said no: the session ends at `expiresAt` unless the user signs in again.
+       */
+      refreshFailed?: { reason: 'network' | 'refused'; error: Error };
+    }
+  | {
+      status: 'signedOut';
+      /**
+       * `initial`: not signed in (yet); `signOut`: this tab signed out; `otherTab`: another tab
+       * signed out; `expired`: the session ran out and could not be refreshed (`error` says why).
+       */
+      reason: 'initial' | 'signOut' | 'otherTab' | 'expired';
+      error?: Error;
+    };
+export interface SessionLifecycleObserver { next?(value: SessionLifecycle): void; error?(error: Error): void; complete?(): void }
+export interface SessionLifecycleObservable {
+  subscribe(observer: SessionLifecycleObserver): Subscription;
+  subscribe(onNext?: (value: SessionLifecycle) => void, onError?: (error: Error) => void, onComplete?: () => void): Subscription;
 }

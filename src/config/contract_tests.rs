@@ -178,6 +178,10 @@ fn the_stated_defaults_are_the_applied_ones() {
         .contains(&fallback));
     let wake = format!("Default `{}`", defaults::REFRESH_ON_WAKE);
     assert!(member(&options, "refreshOnWake").doc.contains(&wake));
+    let background = &member(&options, "backgroundRefresh").doc;
+    assert!(background.contains(&format!("Default `{}`", defaults::BACKGROUND_REFRESH)));
+    let lead = format!("at most {} s before", defaults::BACKGROUND_LEAD_MAX_SECONDS);
+    assert!(background.contains(&lead), "{lead}");
     let share = format!("Default `{}`", super::PKCE_SHARE_REFRESH_TOKEN);
     let pkce = members(&member(&options, "pkce").ty, "");
     assert!(member(&pkce, "shareRefreshToken").doc.contains(&share));

@@ -24,3 +24,8 @@ pub const CROSS_TAB_SYNC: bool = true;
 pub const REDIRECT_WHEN_POPUP_BLOCKED: bool = false;
 /// `refreshOnWake`: check the session when the network is back or the page is shown again.
 pub const REFRESH_ON_WAKE: bool = true;
+/// `backgroundRefresh`: a visible page refreshes the session shortly before its refresh margin.
+pub const BACKGROUND_REFRESH: bool = true;
+/// Background refresh: how long before the refresh margin at most (a quarter of the time until
+/// the margin when that is shorter), so that a caller does not meet the margin while it runs.
+pub const BACKGROUND_LEAD_MAX_SECONDS: f64 = 60.0;

@@ -68,6 +68,7 @@ pub struct ClientOptions {
     pub redirect_when_popup_blocked: Option<bool>,
     pub cross_tab_sync: Option<bool>,
     pub refresh_on_wake: Option<bool>,
+    pub background_refresh: Option<bool>,
     pub pkce: Option<PkceOptions>,
 }
 
@@ -95,6 +96,8 @@ pub struct ClientConfig {
     pub cross_tab_sync: bool,
     /// Refresh a due session on `online`, `visibilitychange` (visible), `focus` and `pageshow`.
     pub refresh_on_wake: bool,
+    /// While the page is visible, refresh shortly before the refresh margin (the JS half's timer).
+    pub background_refresh: bool,
     /// `Some` exactly when `flow` is [`Flow::Pkce`].
     pub pkce: Option<PkceConfig>,
 }
@@ -239,6 +242,9 @@ impl ClientOptions {
                 .unwrap_or(defaults::REDIRECT_WHEN_POPUP_BLOCKED),
             cross_tab_sync: self.cross_tab_sync.unwrap_or(defaults::CROSS_TAB_SYNC),
             refresh_on_wake: self.refresh_on_wake.unwrap_or(defaults::REFRESH_ON_WAKE),
+            background_refresh: self
+                .background_refresh
+                .unwrap_or(defaults::BACKGROUND_REFRESH),
             pkce,
         })
     }

@@ -33,6 +33,7 @@ pub(super) const OPTION_KEYS: &[&str] = &[
     "redirectWhenPopupBlocked",
     "crossTabSync",
     "refreshOnWake",
+    "backgroundRefresh",
     "pkce",
 ];
 
@@ -165,6 +166,7 @@ impl ClientOptions {
                 .map_err(option_error)?,
             cross_tab_sync: value.opt_bool("crossTabSync").map_err(option_error)?,
             refresh_on_wake: value.opt_bool("refreshOnWake").map_err(option_error)?,
+            background_refresh: value.opt_bool("backgroundRefresh").map_err(option_error)?,
             pkce,
         })
     }

@@ -1,6 +1,7 @@
 //! The refresh / popup policy under a scripted connector and a fake clock.
 
 use super::*;
+use crate::lifecycle::{Ended, Lifecycle};
 #[cfg(feature = "pkce")]
 use crate::secret::Secret;
 use crate::session::tests::response;
@@ -147,6 +148,7 @@ fn fixture_at(
             default_scopes: ScopeSet::parse("openid"),
             refresh_margin_ms: 180_000.0,
             flow,
+            background_refresh: true,
         },
     );
     Fixture {
@@ -1009,4 +1011,138 @@ fn a_call_may_choose_its_sign_in_flow() {
         *f.script.create_flows.borrow(),
         vec![Some(Flow::Redirect), None]
     );
+}
+
+fn ended(f: &Fixture) -> Option<(Ended, Option<String>)> {
+    match f.manager.lifecycle() {
+        Lifecycle::SignedOut { why, error } => Some((why, error.map(|e| e.name().to_owned()))),
+        Lifecycle::SignedIn { .. } => None,
+    }
+}
+
+fn failed(f: &Fixture) -> Option<String> {
+    match f.manager.lifecycle() {
+        Lifecycle::SignedIn { refresh_failed, .. } => refresh_failed.map(|e| e.name().to_owned()),
+        Lifecycle::SignedOut { .. } => None,
+    }
+}
+
+#[test]
+fn the_lifecycle_says_when_it_expires_and_why_it_ended() {
+    let f = fixture(
+        Flow::Popup,
+        vec![
+            Ok(600),
+            Err(AuthError::Network("offline".into())),
+            Err(denied()),
+        ],
+    );
+    let changes = Rc::new(RefCell::new(Vec::new()));
+    let c = changes.clone();
+    f.manager
+        .set_on_change(Box::new(move |_, change| c.borrow_mut().push(change)));
+    assert_eq!(ended(&f), Some((Ended::Initial, None)));
+    let now = f.clock.get();
+    run(f.manager.get_session(SessionRequest::default())).expect("signed in");
+    let expected = Lifecycle::SignedIn {
+        expires_at: Some(now + 600_000.0),
+        refresh_failed: None,
+    };
+    assert_eq!(f.manager.lifecycle(), expected);
+    // Inside the margin, no answer: served, and the lifecycle says the refresh failed.
+    f.clock.set(now + 500_000.0);
+    run(f.manager.get_session(SessionRequest::default())).expect("served");
+    assert_eq!(failed(&f).as_deref(), Some("AuthConnectionError"));
+    // Refused: still served until it expires, the failure now a refusal.
+    run(f.manager.get_session(SessionRequest::default())).expect("served");
+    assert_eq!(failed(&f).as_deref(), Some("AuthenticationError"));
+    // Expired and refused: signed out, "expired", with the backend's error.
+    f.clock.set(now + 700_000.0);
+    let gone = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..Default::default()
+    }));
+    assert!(matches!(gone, Ok(None)));
+    assert_eq!(
+        ended(&f),
+        Some((Ended::Expired, Some("AuthenticationError".into())))
+    );
+    assert_eq!(
+        *changes.borrow(),
+        vec![
+            Change::Local(Announce::SignedIn),
+            Change::RefreshFailed,
+            Change::RefreshFailed,
+            Change::Local(Announce::SignedOut),
+        ]
+    );
+}
+
+#[test]
+fn the_lifecycle_tells_a_sign_out_here_from_one_elsewhere() {
+    let f = fixture(Flow::Popup, vec![Ok(3600)]);
+    run(f.manager.get_session(SessionRequest::default())).expect("signed in");
+    run(f.manager.sign_out()).expect("signed out");
+    assert_eq!(ended(&f), Some((Ended::SignOut, None)));
+    run(f.manager.get_session(SessionRequest::default())).expect("signed in again");
+    assert_eq!(ended(&f), None);
+    f.manager.apply_remote(Remote::SignedOut);
+    assert_eq!(ended(&f), Some((Ended::OtherTab, None)));
+}
+
+#[test]
+fn background_refresh_comes_before_the_margin_once() {
+    let f = fixture(Flow::Popup, vec![Ok(3600)]);
+    let now = f.clock.get();
+    let session = run(f.manager.get_session(SessionRequest::default()))
+        .expect("ok")
+        .expect("session");
+    // One hour, margin 3 min: 60 s before the margin.
+    let at = f.manager.renew_at(&session);
+    assert_eq!(at, now + 3_360_000.0);
+    // Not yet: nothing asked.
+    f.clock.set(at - 1.0);
+    run(f.manager.refresh_ahead());
+    assert_eq!(f.script.refresh_calls.get(), 1);
+    // Due: one refresh, and the next one is an hour later.
+    f.clock.set(at);
+    run(f.manager.refresh_ahead());
+    assert_eq!(f.script.refresh_calls.get(), 2);
+    let fresh = f.manager.current().expect("fresh");
+    assert_eq!(f.manager.renew_at(&fresh), at + 3_360_000.0);
+    // The session is not even in its margin: a caller never waited on it.
+    assert!(!session.should_refresh(at, 180_000.0));
+}
+
+#[test]
+fn a_failed_background_refresh_is_not_retried_by_the_timer() {
+    let f = fixture(Flow::Popup, vec![Ok(3600), Err(denied())]);
+    let session = run(f.manager.get_session(SessionRequest::default()))
+        .expect("ok")
+        .expect("session");
+    f.clock.set(f.manager.renew_at(&session));
+    run(f.manager.refresh_ahead());
+    assert_eq!(f.script.refresh_calls.get(), 2);
+    assert_eq!(failed(&f).as_deref(), Some("AuthenticationError"));
+    // No timer after a failure; a direct call (a stale timer) does nothing either.
+    assert_eq!(f.manager.renew_at(&session), 0.0);
+    run(f.manager.refresh_ahead());
+    assert_eq!(f.script.refresh_calls.get(), 2);
+}
+
+#[test]
+fn a_siblings_fresh_session_makes_the_background_refresh_unnecessary() {
+    let f = fixture(Flow::Popup, vec![Ok(3600)]);
+    let session = run(f.manager.get_session(SessionRequest::default()))
+        .expect("ok")
+        .expect("session");
+    let at = f.manager.renew_at(&session);
+    f.clock.set(at);
+    // A sibling's fresh session arrives before this tab's turn.
+    f.manager.apply_remote(Remote::Session {
+        kind: Announce::Refreshed,
+        session: Box::new(session_with(3600, "openid email", at)),
+    });
+    run(f.manager.refresh_ahead());
+    assert_eq!(f.script.refresh_calls.get(), 1, "only the first sign-in");
 }

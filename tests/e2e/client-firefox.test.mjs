@@ -138,7 +138,7 @@ describe('client e2e in Firefox (real backend + IdP)', { skip: missing ?? false 
     await stack.setAccessTokenTtl(4);
     try {
       await withFirefox(async ff => {
-        await make(ff, 'main', oidc({ refreshMarginSeconds: 1 }));
+        await make(ff, 'main', oidc({ refreshMarginSeconds: 1, backgroundRefresh: false }));
         // Signed out at the backend (which revoked the refresh token and with it the IdP grant),
         // but the IdP session remains: consent only, no login form.
         const { result, steps } = await clickSignIn(ff, JANE);

@@ -37,11 +37,18 @@ after(async () => {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/**
+ * Scenarios at a session's expiry: a 1 s margin and no background refresh, which would renew the
+ * session before it expires while the page is visible (a page hidden or asleep at expiry: its
+ * own test below).
+ */
+const AT_EXPIRY = { refreshMarginSeconds: 1, backgroundRefresh: false };
 const oidc = (extra = {}) => ({ provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase, ...extra });
 
 /** A fresh browser context (own cookies, storage, IdP session) with the app loaded. */
-async function withApp(fn, { path = '/', browserOverride } = {}) {
+async function withApp(fn, { path = '/', browserOverride, init } = {}) {
   const ctx = await (browserOverride ?? browser).newContext();
+  if (init) await ctx.addInitScript(init);
   const popups = [];
   try {
     const page = await ctx.newPage();
@@ -71,6 +78,14 @@ const call = (page, name, method, ...args) =>
   bounded(page.evaluate(([n, m, a]) => window.e2e.call(n, m, ...a), [name, method, args]), `${name}.${method}()`);
 const states = (page, name = 'main') => page.evaluate(n => window.e2e.states(n), name);
 const storage = page => page.evaluate(() => window.e2e.storage());
+const lifecycles = (page, name = 'main') => page.evaluate(n => window.e2e.lifecycles(n), name);
+/** The page's own view of whether the document is hidden (the browser's visibility API). */
+const setHidden = (page, hidden) => page.evaluate(h => {
+  // Headless Chromium keeps every page visible: the test stands in for the OS hiding the tab.
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+  document.dispatchEvent(new Event('visibilitychange'));
+}, hidden);
 
 const wire = provider => wireOf(stack, provider);
 const startRequests = provider => startRequestsOf(stack, provider);
@@ -224,7 +239,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     await stack.setAccessTokenTtl(4);
     try {
       await withApp(async ({ ctx, page, popups }) => {
-        await signInWithPopup(page, JANE, oidc({ refreshMarginSeconds: 1 }));
+        await signInWithPopup(page, JANE, oidc(AT_EXPIRY));
         const first = ok(await call(page, 'main', 'getAccessToken'));
         const key = STORAGE_KEY('oidc');
         await sleepPastExpiry((await storage(page))[key]);
@@ -235,6 +250,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
         assert.ok((await storage(page))[key], 'the session is kept');
         assert.equal(popups.length, 1, 'no popup but the sign-in one');
         assert.equal(stack.count('oidc', 'refresh'), 0);
+        assert.equal((await lifecycles(page)).at(-1).refreshFailed?.reason, 'network', 'lifecycle$ says why');
         // The browser is online again: the client refreshes by itself, before anyone asks.
         await ctx.setOffline(false);
         await waitFor(() => stack.count('oidc', 'refresh') === 1, { what: 'a /refresh on `online`' });
@@ -254,7 +270,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
 
         // refreshOnWake: false: the client waits for a call.
         await page.evaluate(() => window.e2e.free('main'));
-        await make(page, 'sleepy', oidc({ refreshMarginSeconds: 1, refreshOnWake: false }));
+        await make(page, 'sleepy', oidc({ ...AT_EXPIRY, refreshOnWake: false }));
         await sleepPastExpiry((await storage(page))[key]);
         stack.resetCounts();
         await page.evaluate(() => window.dispatchEvent(new Event('focus')));
@@ -268,11 +284,149 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     }
   });
 
+  test('background refresh (default on): a visible page refreshes before the margin, so no call waits on /refresh; no timer while hidden', T, async () => {
+    // 8 s tokens, default margin (180 s): due at half their life (4 s), refreshed in the
+    // background a quarter before that (3 s after each arrival).
+    await stack.setAccessTokenTtl(8);
+    try {
+      await withApp(async ({ page }) => {
+        await signInWithPopup(page, JANE, oidc());
+        const key = STORAGE_KEY('oidc');
+        const stored = async () => JSON.parse((await storage(page))[key]).session.provider.accessToken;
+        stack.resetCounts();
+        // Steady state for 10 s: a call every 100 ms. Each must be answered by the JS half from
+        // the cache (the very promise it holds), never by the core waiting on a refresh.
+        const calls = await page.evaluate(async () => {
+          const client = window.e2e.clientOf('main');
+          const out = [];
+          const end = Date.now() + 10_000;
+          while (Date.now() < end) {
+            const p = client.getAccessToken();
+            out.push({ cached: p === client.__cache.promise, token: await p });
+            await new Promise(r => setTimeout(r, 100));
+          }
+          return out;
+        });
+        const waited = calls.filter(c => !c.cached).length;
+        const tokens = new Set(calls.map(c => c.token)).size;
+        const refreshes = stack.count('oidc', 'refresh');
+        assert.equal(waited, 0, `${waited} of ${calls.length} calls went past the cache`);
+        assert.ok(refreshes >= 2 && tokens >= 3, `refreshed in the background: ${refreshes} /refresh, ${tokens} tokens`);
+        assert.deepEqual(await states(page), ['SignedOut', 'SignedIn'], 'never signed out');
+
+        // Hidden: no timer, nothing refreshed past the moment it was due.
+        const before = await stored();
+        await setHidden(page, true);
+        stack.resetCounts();
+        await sleep(5_000);
+        assert.equal(stack.count('oidc', 'refresh'), 0, 'no background refresh while hidden');
+        // Shown again: refreshed at once (the wake-up and the timer: still one request).
+        await setHidden(page, false);
+        await waitFor(() => stack.count('oidc', 'refresh') === 1, { what: 'a /refresh when shown again' });
+        await waitFor(async () => (await stored()) !== before, { what: 'the refreshed session stored' });
+        await sleep(300);
+        assert.equal(stack.count('oidc', 'refresh'), 1);
+
+        // backgroundRefresh: false: the session waits for a call inside its margin.
+        await page.evaluate(() => window.e2e.free('main'));
+        await make(page, 'calls-only', oidc({ backgroundRefresh: false }));
+        ok(await call(page, 'calls-only', 'getAccessToken'));
+        stack.resetCounts();
+        await sleep(4_500);
+        assert.equal(stack.count('oidc', 'refresh'), 0, 'no background refresh when off');
+      });
+    } finally {
+      await stack.setAccessTokenTtl();
+    }
+  });
+
+  test('lifecycle$: expiry, a failed background refresh and why (refused / network), and why the session ended', T, async () => {
+    await stack.setAccessTokenTtl(8);
+    try {
+      await withApp(async ({ ctx, page }) => {
+        await signInWithPopup(page, JANE, oidc());
+        const signedIn = (await lifecycles(page)).at(-1);
+        assert.equal(signedIn.status, 'signedIn');
+        assert.ok(Math.abs(signedIn.expiresAt - (signedIn.at + 8_000)) < 3_000, `expiresAt ${signedIn.expiresAt - signedIn.at} ms ahead`);
+        assert.equal(signedIn.refreshFailed, undefined);
+        // The backend's refresh cookie is gone (as when it expires): the background refresh
+        // (3 s in) is refused; the session is still served and the lifecycle says so, before
+        // anyone calls.
+        await ctx.clearCookies();
+        await waitFor(async () => (await lifecycles(page)).at(-1).refreshFailed, { what: 'the refused background refresh' });
+        const warned = (await lifecycles(page)).at(-1);
+        assert.equal(warned.status, 'signedIn');
+        assert.equal(warned.refreshFailed.reason, 'refused');
+        assert.equal(warned.refreshFailed.error.isError, true);
+        assert.equal(warned.expiresAt, signedIn.expiresAt, 'the same session, same expiry');
+        ok(await call(page, 'main', 'getAccessToken'));
+        // No answer at all is `network`: a call inside the margin (4 s in) tries again, offline,
+        // and is served the still-valid session.
+        await sleep(Math.max(0, signedIn.at + 4_500 - Date.now()));
+        await ctx.setOffline(true);
+        ok(await call(page, 'main', 'getAccessToken'));
+        await waitFor(async () => (await lifecycles(page)).at(-1).refreshFailed?.reason === 'network', { what: 'a network failure' });
+        await ctx.setOffline(false);
+        // Expired, refused: signed out, `expired`, with the backend's error.
+        await sleepPastExpiry((await storage(page))[STORAGE_KEY('oidc')]);
+        const gone = await call(page, 'main', 'getAccessToken', undefined, { optional: true });
+        ok(gone);
+        const end = (await lifecycles(page)).at(-1);
+        assert.equal(end.status, 'signedOut');
+        assert.equal(end.reason, 'expired');
+        assert.ok(end.error?.isError, 'with the refusal');
+        assert.deepEqual(await states(page), ['SignedOut', 'SignedIn', 'SignedOut']);
+
+        // signOut here, and in another tab.
+        const other = await ctx.newPage();
+        await load(other, page.url());
+        await signInWithPopup(page, JANE, oidc(), 'again');
+        await make(other, 'main', oidc());
+        ok(await call(other, 'main', 'getAccessToken'));
+        assert.equal((await lifecycles(other)).at(-1).status, 'signedIn');
+        ok(await call(page, 'again', 'signOut'));
+        assert.equal((await lifecycles(page, 'again')).at(-1).reason, 'signOut');
+        await waitFor(async () => (await lifecycles(other)).at(-1).reason === 'otherTab', { what: 'otherTab in the other tab' });
+      });
+    } finally {
+      await stack.setAccessTokenTtl();
+    }
+  });
+
+  for (const minutes of [10, -10]) {
+    test(`clock skew: a browser clock ${Math.abs(minutes)} minutes ${minutes > 0 ? 'ahead of' : 'behind'} the backend: no refresh loop, no early sign-out, restored on reload`, T, async () => {
+      const skew = `{ const off = ${minutes * 60_000}; const now = Date.now.bind(Date); Date.now = () => now() + off; }`;
+      await withApp(async ({ page }) => {
+        await signInWithPopup(page, JANE, oidc());
+        stack.resetCounts();
+        const calls = await page.evaluate(async () => {
+          const out = [];
+          for (let i = 0; i < 30; i++) {
+            out.push(await window.e2e.call('main', 'getAccessToken'));
+            await new Promise(r => setTimeout(r, 20));
+          }
+          return out;
+        });
+        assert.ok(calls.every(c => c.ok), 'every call served');
+        assert.equal(stack.count('oidc', 'refresh'), 0, 'no refresh: the lifetime counts on this clock');
+        const life = (await lifecycles(page)).at(-1);
+        const ahead = life.expiresAt - life.at;
+        assert.ok(ahead > 50 * 60_000, `expires ${Math.round(ahead / 60_000)} min ahead on this clock`);
+        // Reload: the stored session validates against the token's own lifetime, not its `exp`.
+        await load(page, page.url());
+        await make(page, 'main', oidc());
+        ok(await call(page, 'main', 'getAccessToken'));
+        assert.equal(stack.count('oidc', 'refresh'), 0, 'restored without /refresh');
+        assert.deepEqual(await states(page), ['SignedIn']);
+      }, { init: skew });
+    });
+  }
+
   test('refresh: 20 concurrent getAccessToken() after expiry -> exactly one /refresh, all get the same new token', T, async () => {
     await stack.setAccessTokenTtl(4);
     try {
       await withApp(async ({ page, popups }) => {
-        await signInWithPopup(page, JANE, oidc({ refreshMarginSeconds: 1 }));
+        await signInWithPopup(page, JANE, oidc(AT_EXPIRY));
         const first = ok(await call(page, 'main', 'getAccessToken'));
         const firstIdentity = ok(await call(page, 'main', 'getBackstageIdentity'));
         // Past the real expiry (4 s) of the session that served `first`, not only the margin. (If
@@ -309,7 +463,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
       await withApp(async ({ page }) => {
         // 1. Sign-in: the code exchange fails at the IdP; the backend posts the error to the popup's opener.
         await stack.setIdpMode({ failStatus: 500 });
-        await make(page, 'main', oidc({ refreshMarginSeconds: 0 }));
+        await make(page, 'main', oidc({ refreshMarginSeconds: 0, backgroundRefresh: false }));
         stack.resetCounts();
         const t0 = Date.now();
         const { result } = await popupCall(page, 'main', 'signIn', [], JANE);

@@ -47,7 +47,7 @@ describe('session handoff to a new tab', () => {
   test('Backstage popup flow: a new tab is SignedIn from its sibling with 0 /refresh', T, async () => {
     const ctx = await browser.newContext();
     try {
-      const options = { provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase, refreshMarginSeconds: 0 };
+      const options = { provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase, refreshMarginSeconds: 0, backgroundRefresh: false };
       const a = await openTab(ctx, options);
       stack.resetCounts();
       await signIn(a);
@@ -92,6 +92,8 @@ describe('session handoff to a new tab', () => {
     provider: { id: 'idp', title: 'IdP' },
     pkce: { issuer: stack.idpUrl, clientId: 'spa', redirectUri: `${app.origin}/pkce-callback.html`, ...pkce },
     refreshMarginSeconds: 2,
+    // At expiry (tabs hidden or asleep then): no background refresh before it.
+    backgroundRefresh: false,
     ...extra,
   });
   const record = async tab => JSON.parse(await stored(tab, PKCE_KEY));

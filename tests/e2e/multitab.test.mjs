@@ -13,18 +13,21 @@ let app, stack, browser;
 withStack({ startApp: startClientApp, stack: { rotateRefreshToken: true, accessTokenTtl: TTL }, launch: launchBrowser },
   env => ({ app, stack, browser } = env));
 
-const options = () => ({ provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase, refreshMarginSeconds: 0 });
-const make = (page, name = 'main') => page.evaluate(([n, o]) => window.e2e.make(n, o), [name, options()]);
+// The tabs race at expiry (tabs hidden or asleep then): no background refresh, which would renew
+// the session before it expires while they are visible (its own test: 'background refresh').
+const options = (extra = {}) => ({ provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase,
+  refreshMarginSeconds: 0, backgroundRefresh: false, ...extra });
+const make = (page, name = 'main', opts = options()) => page.evaluate(([n, o]) => window.e2e.make(n, o), [name, opts]);
 const call = (page, method, ...args) => page.evaluate(([m, a]) => window.e2e.call('main', m, ...a), [method, args]);
 const states = page => page.evaluate(() => window.e2e.states('main'));
 
-async function openTab(ctx) {
+async function openTab(ctx, opts = options()) {
   const page = await ctx.newPage();
   page.on('pageerror', e => console.log(`# pageerror: ${e.message}`));
   await page.goto(`${app.origin}/`);
   await page.waitForFunction(() => window.e2e);
   await page.evaluate(() => window.e2e.ready());
-  await make(page);
+  await make(page, 'main', opts);
   return page;
 }
 
@@ -113,6 +116,42 @@ describe('multi-tab session sync in Chromium (rotation on)', () => {
       await sleep(300); // and handled (the client may validate asynchronously)
       assert.deepEqual(await states(a), ['SignedOut', 'SignedIn']);
       assert.deepEqual((await call(a, 'getBackstageIdentity')).value, before);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('background refresh (default options): 3 visible tabs renew the session before it is due, ONE /refresh per renewal, no call waits', T, async () => {
+    const ctx = await browser.newContext();
+    try {
+      const defaults = { provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase };
+      const tabs = [await openTab(ctx, defaults), await openTab(ctx, defaults), await openTab(ctx, defaults)];
+      await signInByPopup(tabs[0], 'jane@example.com');
+      for (const tab of tabs) await waitFor(async () => (await states(tab)).at(-1) === 'SignedIn', { what: 'signed in' });
+      stack.resetCounts();
+      // 8 s of calls in every tab: 4 s tokens are due at half their life (2 s) and renewed in
+      // the background a quarter before (1.5 s after each arrival) by whichever tab comes first.
+      const calls = (await Promise.all(tabs.map(tab => tab.evaluate(async () => {
+        const client = window.e2e.clientOf('main');
+        const out = [];
+        const end = Date.now() + 8_000;
+        while (Date.now() < end) {
+          const p = client.getAccessToken();
+          out.push(p === client.__cache.promise);
+          await p;
+          await new Promise(r => setTimeout(r, 100));
+        }
+        return out;
+      })))).flat();
+      const times = stack.requests()
+        .filter(r => r.provider === 'oidc' && r.route === 'refresh' && r.method !== 'OPTIONS') // not CORS preflights
+        .map(r => r.t);
+      console.log(`# ours, 3 visible tabs, 8 s: ${times.length} /refresh, ${calls.filter(c => !c).length} of ${calls.length} calls past the cache`);
+      assert.ok(times.length >= 3, `renewed in the background: ${times.length} /refresh`);
+      const gaps = times.slice(1).map((t, i) => t - times[i]);
+      assert.ok(gaps.every(g => g >= 1_000), `one /refresh per renewal, not one per tab: gaps ${gaps.join(', ')} ms`);
+      assert.equal(calls.filter(c => !c).length, 0, 'every call answered from the cache');
+      for (const tab of tabs) assert.deepEqual(await states(tab), ['SignedOut', 'SignedIn']);
     } finally {
       await ctx.close();
     }

@@ -28,6 +28,8 @@ import {
   readWasmAuthConfig,
   wasmOidcAuthApiRef,
   type WasmAuthApiType,
+  type SessionLifecycle,
+  type SessionLifecycleObservable,
   type WasmSignInProviderConfig,
 } from 'backstage-wasm-auth';
 import wasmAuthModuleDefault, {
@@ -52,9 +54,26 @@ const identity: BackstageIdentityApi = api;
 const session: SessionApi = api;
 const all: OAuthApi & OpenIdConnectApi & ProfileInfoApi & BackstageIdentityApi & SessionApi = api;
 const implementsType: WasmAuthApiType = api;
+// ...plus lifecycle$() (this package's own: the session's expiry and why it ended)
 assertType<
-  Equals<WasmAuthApiType, OAuthApi & OpenIdConnectApi & ProfileInfoApi & BackstageIdentityApi & SessionApi>
+  Equals<
+    WasmAuthApiType,
+    OAuthApi & OpenIdConnectApi & ProfileInfoApi & BackstageIdentityApi & SessionApi & {
+      lifecycle$(): SessionLifecycleObservable;
+    }
+  >
 >();
+const lifecycle: SessionLifecycleObservable = api.lifecycle$();
+lifecycle.subscribe((value: SessionLifecycle) => {
+  if (value.status === 'signedIn') {
+    const reason: 'network' | 'refused' | undefined = value.refreshFailed?.reason;
+    const expiresAt: number | undefined = value.expiresAt;
+    void [reason, expiresAt];
+  } else {
+    const why: 'initial' | 'signOut' | 'otherTab' | 'expired' = value.reason;
+    void why;
+  }
+});
 
 // (2) exact return types Backstage callers rely on
 assertType<Equals<ReturnType<WasmAuthApi['getAccessToken']>, Promise<string>>>();

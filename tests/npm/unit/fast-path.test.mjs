@@ -1,8 +1,9 @@
 // The hot path's JS half (js/glue/fast-path.js, appended by scripts/build to the auth glues) on a
 // stand-in AuthClientCore that records its calls: the contract with the Rust side is
-// `new AuthClientCore(options, onCache)`, onCache(token, until) called synchronously in the
-// constructor and on every session change; until (epoch ms) bounds what may be answered without
-// the core, 0 = nothing. Run by tests/npm/run a (node --test).
+// `new AuthClientCore(options, onCache)`, onCache(token, until, renewAt, lifecycle) called
+// synchronously in the constructor and on every change; until (epoch ms) bounds what may be
+// answered without the core, 0 = nothing; at renewAt the JS half calls refreshAhead() (0 = never);
+// lifecycle is what lifecycle$() emits. Run by tests/npm/run a (node --test).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +19,9 @@ export class AuthClientCore {
   constructor(options, onCache) {
     calls.push(['new', options]);
     onCacheOf = onCache;
-    onCache(options.initialToken, options.initialUntil ?? 0);   // synchronously, before super() returns
+    // synchronously, before super() returns
+    onCache(options.initialToken, options.initialUntil ?? 0, options.initialRenewAt ?? 0,
+      options.initialLifecycle ?? { status: 'signedOut', reason: 'initial' });
     this.__wbg_ptr = 1;
     return this;
   }
@@ -27,6 +30,8 @@ export class AuthClientCore {
     if (this.__wbg_ptr === 0) throw new Error('null pointer passed to rust');
     return Promise.resolve('from-core');
   }
+  refreshAhead() { calls.push(['refreshAhead']); }
+  refreshIfDue() { calls.push(['refreshIfDue']); }
   free() { calls.push(['free']); this.__wbg_ptr = 0; }
 }
 `;
@@ -103,4 +108,65 @@ test('free() ends the fast path: a freed client goes to the core (which refuses)
   assert.deepEqual(calls.at(-1), ['free']);
   assert.throws(() => c.getAccessToken(), /null pointer/);
   if (Symbol.dispose) assert.equal(AuthClient.prototype[Symbol.dispose], AuthClient.prototype.free);
+});
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+const aheadCalls = () => calls.filter(c => c[0] === 'refreshAhead').length;
+
+test('lifecycle$(): the current lifecycle on subscribe, then each change; unsubscribe stops it', () => {
+  const c = new AuthClient({ initialLifecycle: { status: 'signedOut', reason: 'initial' } });
+  const seen = [];
+  const sub = c.lifecycle$().subscribe(l => seen.push(l.status));
+  const viaObserver = [];
+  c.lifecycle$().subscribe({ next(l) { viaObserver.push(l.reason ?? l.status); } });
+  glue.onCacheOf('t', Date.now() + 60_000, 0, { status: 'signedIn', expiresAt: Date.now() + 60_000 });
+  sub.unsubscribe();
+  assert.equal(sub.closed, true);
+  glue.onCacheOf(undefined, 0, 0, { status: 'signedOut', reason: 'signOut' });
+  assert.deepEqual(seen, ['signedOut', 'signedIn']);
+  assert.deepEqual(viaObserver, ['initial', 'signedIn', 'signOut']);
+  const observable = c.lifecycle$();
+  const key = Symbol.observable ?? '@@observable';
+  assert.equal(observable[key](), observable);
+});
+
+test('lifecycle$(): an observer that throws does not keep the others from hearing', () => {
+  const c = new AuthClient({});
+  const seen = [];
+  // The error is rethrown from a timer (reported as uncaught, not swallowed): catch that timer.
+  const realSetTimeout = globalThis.setTimeout;
+  const deferred = [];
+  globalThis.setTimeout = fn => { deferred.push(fn); return 0; };
+  try {
+    c.lifecycle$().subscribe(l => { if (l.status === 'signedIn') throw new Error('observer bug'); });
+    c.lifecycle$().subscribe(l => seen.push(l.status));
+    glue.onCacheOf('t', 0, 0, { status: 'signedIn' });
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  assert.deepEqual(seen, ['signedOut', 'signedIn']);
+  assert.equal(deferred.length, 1);
+  assert.throws(deferred[0], /observer bug/);
+});
+
+test('background refresh: refreshAhead() at renewAt, once; a new session moves the timer; 0 and free() stop it', async () => {
+  const c = new AuthClient({ initialRenewAt: Date.now() + 30 });
+  let n = aheadCalls();
+  await sleep(80);
+  assert.equal(aheadCalls(), n + 1, 'at renewAt');
+  await sleep(50);
+  assert.equal(aheadCalls(), n + 1, 'once');
+  // A change before the timer fires replaces it.
+  n = aheadCalls();
+  glue.onCacheOf('t', 0, Date.now() + 40, { status: 'signedIn' });
+  glue.onCacheOf('t', 0, Date.now() + 400, { status: 'signedIn' });
+  await sleep(100);
+  assert.equal(aheadCalls(), n, 'the earlier timer is gone');
+  glue.onCacheOf('t', 0, 0, { status: 'signedIn' });
+  await sleep(450);
+  assert.equal(aheadCalls(), n, 'renewAt 0: no timer');
+  glue.onCacheOf('t', 0, Date.now() + 30, { status: 'signedIn' });
+  c.free();
+  await sleep(80);
+  assert.equal(aheadCalls(), n, 'freed: no timer');
 });

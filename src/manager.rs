@@ -494,8 +494,12 @@ impl SessionManager {
         let wanted = self.wanted_scopes(&request.scopes);
         let proxy = self.0.config.flow == Flow::Proxy;
         let mut probed = false;
+        // The user asked to sign in again (a click: `instantPopup`) after the backend refused to
+        // refresh this session: a popup now, not the session that is about to end.
+        let renew = request.instant_popup && !proxy && self.refresh_refused();
         for _ in 0..MAX_ROUNDS {
             let current = self.0.current.borrow().clone();
+            let current = current.filter(|_| !(renew && self.refresh_refused()));
             if let Some(session) = current.filter(|s| self.satisfies(s, &wanted)) {
                 let now = self.0.clock.now_ms();
                 if !session.should_refresh(now, self.0.config.refresh_margin_ms) {
@@ -582,6 +586,11 @@ impl SessionManager {
         if at > 0.0 && at <= self.0.clock.now_ms() {
             let _ = self.shared_refresh(current.scopes(), true).await;
         }
+    }
+
+    /// Whether the last refresh of the session held now was refused (not merely unanswered).
+    fn refresh_refused(&self) -> bool {
+        matches!(&*self.0.lifecycle.borrow(), Lifecycle::SignedIn { refresh_failed: Some(e), .. } if !unanswered(e))
     }
 
     /// Forgets the session here and at the backend. The local part always happens.

@@ -77,6 +77,11 @@ export interface AuthClientOptions {
 }
 export interface AuthRequestOptions {
   optional?: boolean;
+  /**
+   * Straight to the popup when a sign-in is needed (keeps the user's click). Also after the
+   * backend refused to refresh the session (`lifecycle$()`: `refreshFailed.reason === 'refused'`):
+   * then it signs in again instead of serving the session that is about to end.
+   */
   instantPopup?: boolean;
   /** This call's sign-in, if one is needed: `popup` or `redirect` (popup and redirect clients). */
   flow?: 'popup' | 'redirect';

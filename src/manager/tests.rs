@@ -1146,3 +1146,44 @@ fn a_siblings_fresh_session_makes_the_background_refresh_unnecessary() {
     run(f.manager.refresh_ahead());
     assert_eq!(f.script.refresh_calls.get(), 1, "only the first sign-in");
 }
+
+#[test]
+fn sign_in_again_after_a_refused_refresh_opens_the_popup_instead_of_serving_the_ending_session() {
+    let f = fixture(Flow::Popup, vec![Ok(600), Err(denied())]);
+    let now = f.clock.get();
+    run(f.manager.get_session(SessionRequest::default())).expect("signed in");
+    f.clock.set(now + 500_000.0);
+    let kept = run(f.manager.get_session(SessionRequest::default()))
+        .expect("ok")
+        .expect("served");
+    assert_eq!(failed(&f).as_deref(), Some("AuthenticationError"));
+    // A plain call is still served the ending session; a click (`instantPopup`) signs in again.
+    let same = run(f.manager.get_session(SessionRequest::default()))
+        .expect("ok")
+        .expect("served");
+    assert!(Rc::ptr_eq(&kept, &same));
+    assert_eq!(f.script.create_calls.get(), 0);
+    let fresh = run(f.manager.get_session(SessionRequest {
+        instant_popup: true,
+        ..Default::default()
+    }))
+    .expect("ok")
+    .expect("signed in again");
+    assert_eq!(f.script.create_calls.get(), 1);
+    assert!(!Rc::ptr_eq(&kept, &fresh));
+    assert_eq!(failed(&f), None, "the warning is over");
+    // Only a refusal: after no answer, a click is served the session (the network may be back).
+    let f = fixture(
+        Flow::Popup,
+        vec![Ok(600), Err(AuthError::Network("offline".into()))],
+    );
+    run(f.manager.get_session(SessionRequest::default())).expect("signed in");
+    f.clock.set(now + 500_000.0);
+    run(f.manager.get_session(SessionRequest::default())).expect("served");
+    run(f.manager.get_session(SessionRequest {
+        instant_popup: true,
+        ..Default::default()
+    }))
+    .expect("served");
+    assert_eq!(f.script.create_calls.get(), 0);
+}

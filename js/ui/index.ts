@@ -277,7 +277,14 @@ function useIdleSignOut(
     if (idleTimeoutMs === undefined || !s || leaving.current) return;
     if (status === 'signedIn') {
       hadSession.current = true;
-      if (policy.current) return;
+      const current = policy.current;
+      if (current?.idleTimeoutMs === idleTimeoutMs && current.promptBeforeIdleMs === promptBeforeIdleMs) return;
+      if (current) {
+        // New options for the running timer: same last activity.
+        policy.current = new IdleSignOutPolicy({ idleTimeoutMs, promptBeforeIdleMs, lastActivity: current.lastActivity });
+        schedule();
+        return;
+      }
       // Activity stored by the tabs (also closed ones): a session restored without anyone here
       // (a reload, a new tab, the browser reopened) resumes their idle time, and is signed out at
       // once when that is over, as AutoLogout's logoutIfDisconnected; a sign-in by a user of this

@@ -154,7 +154,10 @@ try {
   // session that cannot be renewed. Each in its own browser context (own cookies and storage).
   t = Date.now();
   await idleSignOutAcrossTabs();
-  step('idle sign-out: activity in one tab keeps both; the prompt in both, "Stay signed in" in one closes both; none signs both out', t);
+  step('idle sign-out: activity in one tab keeps both; the prompt in both, "Stay signed in" in one closes both; none signs both out; a session restored after the idle time is signed out at once', t);
+  t = Date.now();
+  await signedOutInAnotherTab();
+  step('signed out in another tab: the dialog says so, "Sign in again" signs this tab in again in place', t);
   t = Date.now();
   await sessionLifecycleUi();
   step('session UI: refused refresh → warning with the time left → expiry → dialog → popup sign-in in place (input, URL, window kept) → refused again → warning → popup sign-in from it', t);
@@ -311,6 +314,41 @@ async function sessionLifecycleUi() {
 }
 
 /**
+ * Two tabs; "Sign out" in A (Backstage's identityApi: A goes to the sign-in page). B, signed out
+ * by the core's cross-tab sync, keeps its page and says why; "Sign in again" there signs B in
+ * again in a popup, its input and document kept.
+ */
+async function signedOutInAnotherTab() {
+  const ctx = await browser.newContext();
+  try {
+    const a = await signedInPage(ctx);
+    const b = await ctx.newPage();
+    await b.goto(app.origin);
+    await b.getByTestId('catalogStatus').waitFor({ timeout: 20_000 });
+    await b.getByTestId('draft').fill('typed in B');
+    await b.evaluate(() => { window.__sameDocument = 'B'; });
+    await a.getByTestId('signout').click();
+    await a.getByRole('button', { name: /sign in/i }).waitFor({ timeout: 20_000 });
+    const dialog = b.getByTestId('wasm-auth-session-ended');
+    await dialog.waitFor({ timeout: 10_000 });
+    assert.equal(await dialog.getAttribute('data-reason'), 'otherTab');
+    assert.match(await b.getByRole('dialog').innerText(), /You signed out in another tab/);
+    assert.equal(await a.getByTestId('wasm-auth-session-ended').count(), 0, 'nothing in the tab that signed out');
+    await screenshot(b, 'session-other-tab-light');
+    const starts = stack.count('oidc', 'start');
+    const { popup } = await signInPopup(b, () => b.getByRole('button', { name: 'Sign in again' }).click(), stack.accounts.jane.email);
+    if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 10_000 });
+    await dialog.waitFor({ state: 'detached', timeout: 20_000 });
+    assert.equal(stack.count('oidc', 'start'), starts + 1);
+    assert.equal(await b.getByTestId('draft').inputValue(), 'typed in B');
+    assert.equal(await b.evaluate(() => window.__sameDocument), 'B');
+    assert.match(await b.getByTestId('sessionStates').innerText(), /SignedIn,SignedOut,SignedIn$/);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/**
  * Two tabs of one browser, the idle sign-out on (app config, fractions of a minute): activity in
  * tab A only keeps both signed in past the timeout; then without activity both prompt, "Stay
  * signed in" in B closes both prompts; then no activity anywhere signs both out.
@@ -321,7 +359,8 @@ async function idleSignOutAcrossTabs() {
   routes['/app-config.json'] = appConfig({
     sessionNotice: { idleSignOut: { idleTimeoutMinutes: IDLE_MINUTES, promptBeforeIdleSeconds: PROMPT_SECONDS } },
   });
-  const ctx = await browser.newContext();
+  // Dark: the prompt follows the app's theme (Backstage picks dark from prefers-color-scheme).
+  const ctx = await browser.newContext({ colorScheme: 'dark' });
   try {
     const a = await signedInPage(ctx);
     const b = await ctx.newPage();
@@ -350,7 +389,9 @@ async function idleSignOutAcrossTabs() {
     const promptB = b.getByTestId('wasm-auth-idle-prompt');
     await Promise.all([promptA.waitFor({ timeout: 15_000 }), promptB.waitFor({ timeout: 15_000 })]);
     assert.match(await a.getByTestId('wasm-auth-idle-time-left').innerText(), /^\d s$/);
-    await screenshot(a, 'idle-prompt-light');
+    await screenshot(a, 'idle-prompt-dark');
+    const paper = await a.locator('.MuiDialog-paper').evaluate(el => getComputedStyle(el).backgroundColor);
+    assert.notEqual(paper, 'rgb(255, 255, 255)', `the dark theme's paper, not white (${paper})`);
     await b.getByTestId('wasm-auth-stay-signed-in').click();
     await Promise.all([promptA.waitFor({ state: 'detached', timeout: 5000 }), promptB.waitFor({ state: 'detached', timeout: 5000 })]);
     step('"Stay signed in" in B closed the prompt in A too');
@@ -365,6 +406,28 @@ async function idleSignOutAcrossTabs() {
       assert.equal(await p.getByTestId('catalogStatus').count(), 0, 'the signed-in page is gone');
       assert.equal(await p.evaluate(() => sessionStorage.length), 0, 'no session left in the tab');
     }
+
+    // Every tab closed while signed in, back after the idle time: the sign-in page restores the
+    // session from the refresh cookie, and the stored idle time being over, it is signed out at
+    // once (AutoLogout's logoutIfDisconnected).
+    const { popup } = await signInPopup(a, () => a.getByRole('button', { name: /sign in/i }).click(), stack.accounts.jane.email);
+    if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 10_000 });
+    await a.getByTestId('catalogStatus').waitFor({ timeout: 20_000 });
+    await a.close();
+    await b.close();
+    await new Promise(r => setTimeout(r, IDLE_MINUTES * 60_000 + 1000));
+    const logouts = stack.count('oidc', 'logout');
+    const refreshes = stack.count('oidc', 'refresh');
+    const c = await ctx.newPage();
+    await c.goto(app.origin);
+    for (const deadline = Date.now() + 20_000; stack.count('oidc', 'logout') === logouts;) {
+      assert.ok(Date.now() < deadline, 'the restored session was not signed out');
+      await c.waitForTimeout(100);
+    }
+    assert.ok(stack.count('oidc', 'refresh') > refreshes, 'it was restored first (/refresh)');
+    await c.getByRole('button', { name: /sign in/i }).waitFor({ timeout: 20_000 });
+    assert.equal(await c.getByTestId('wasm-auth-idle-prompt').count(), 0, 'no prompt: the time was over');
+    assert.ok(!(await ctx.cookies()).some(c => c.name === 'oidc-refresh-token'), 'the backend session ended');
   } finally {
     await ctx.close();
     routes['/app-config.json'] = appConfig();

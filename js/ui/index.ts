@@ -448,11 +448,13 @@ export function WasmAuthSessionNotice(props: WasmAuthSessionNoticeProps): ReactE
   }
   if (!leaving && view.kind === 'expiring' && dismissed !== viewKey) {
     const left = formatTimeLeft(view.msLeft);
+    // The notice is an alert (announced once); its countdown, `aria-live: off`, is not read out
+    // every second.
     const message =
       view.reason === 'refused'
-        ? ['Your session could not be renewed and ends in ', h('b', { key: 't', 'data-testid': 'wasm-auth-time-left' }, left), '. Sign in again to keep working.']
+        ? ['Your session could not be renewed and ends in ', h('b', { key: 't', 'aria-live': 'off', 'data-testid': 'wasm-auth-time-left' }, left), '. Sign in again to keep working.']
         : view.msLeft > 0
-          ? ['The sign-in server cannot be reached: your session may end in ', h('b', { key: 't', 'data-testid': 'wasm-auth-time-left' }, left), '.']
+          ? ['The sign-in server cannot be reached: your session may end in ', h('b', { key: 't', 'aria-live': 'off', 'data-testid': 'wasm-auth-time-left' }, left), '.']
           : ['The sign-in server cannot be reached, and your session has expired.'];
     parts.push(
       h(

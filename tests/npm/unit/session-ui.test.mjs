@@ -1,7 +1,8 @@
 // The session UI's pure halves (backstage-wasm-auth/ui): the idle sign-out's timing policy
 // (js/ui/idlePolicy.ts) on an injected clock, one policy per tab sharing announcements as the
-// BroadcastChannel would, and what the session notice shows for a lifecycle value at a time
-// (js/ui/sessionNotice.ts). Bundled in memory by esbuild (a devDependency); no build of dist/.
+// BroadcastChannel would, what the session notice shows for a lifecycle value at a time
+// (js/ui/sessionNotice.ts), and the tabs' link itself (js/ui/idleSync.ts) on Node's
+// BroadcastChannel. Bundled in memory by esbuild (a devDependency); no build of dist/.
 // Run by tests/npm/run a (node --test tests/npm/unit/).
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -209,4 +210,32 @@ test('notice: time left, rounded up to the second', () => {
   assert.equal(formatTimeLeft(59_001), '1 min 00 s');
   assert.equal(formatTimeLeft(245_000), '4 min 05 s');
   assert.equal(formatTimeLeft(3_600_000), '60 min 00 s');
+});
+
+test('idle sync: announcements reach the other tabs of the scope only; malformed messages are dropped', async () => {
+  const { IdleSync } = await load('js/ui/idleSync.ts');
+  const got = { a: [], b: [], other: [] };
+  const a = new IdleSync('plugin.wasm-auth.oidc', m => got.a.push(m));
+  const b = new IdleSync('plugin.wasm-auth.oidc', m => got.b.push(m));
+  const other = new IdleSync('plugin.wasm-auth.github', m => got.other.push(m));
+  // A script of the origin posting on the same channel name: only well-formed messages count.
+  const raw = new BroadcastChannel('backstage-wasm-auth:idle:plugin.wasm-auth.oidc');
+  try {
+    a.post({ type: 'activity', at: 123 });
+    raw.postMessage({ type: 'activity', at: 'soon' });
+    raw.postMessage({ type: 'logout', at: 1 });
+    raw.postMessage(null);
+    a.post({ type: 'idle', at: 456 });
+    await new Promise(r => setTimeout(r, 50));
+    assert.deepEqual(got.b, [{ type: 'activity', at: 123 }, { type: 'idle', at: 456 }]);
+    assert.deepEqual(got.a, [], 'a tab does not hear itself');
+    assert.deepEqual(got.other, [], 'another API\'s channel');
+    // No localStorage in Node: nothing stored, nothing thrown.
+    assert.equal(a.storedActivity(), undefined);
+    assert.equal(a.storedIdle(), false);
+    a.clear();
+  } finally {
+    for (const s of [a, b, other]) s.close();
+    raw.close();
+  }
 });

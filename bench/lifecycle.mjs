@@ -23,6 +23,7 @@ import { launchBrowser, completeIdpLogin } from '../tests/e2e/stack/browser.mjs'
 import { startAppServer } from '../tests/e2e/stack/appserver.mjs';
 import { startFaultProxy } from '../tests/e2e/stack/faults.mjs';
 import { prepareOurs } from './lib/ours-build.mjs';
+import { pkgStaleReason } from '../tests/lib/pkg.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(benchDir);
@@ -120,6 +121,7 @@ async function main() {
     gitCommit: sh('git', ['-C', root, 'rev-parse', '--short', 'HEAD']),
     srcDirty: !!sh('git', ['-C', root, 'status', '--porcelain', '--', 'src', 'js', 'Cargo.toml', 'Cargo.lock']),
     pkgBuiltAt: fs.statSync(path.join(pkgSrc, 'backstage_wasm_auth_bg.wasm')).mtime.toISOString(),
+    pkgStale: pkgStaleReason(),
     loadAvgStart: os.loadavg().map(x => +x.toFixed(2)),
     versions: {
       '@backstage/core-app-api (peer)': pkgVersion(benchDir, '@backstage/core-app-api'),
@@ -657,7 +659,7 @@ ${table}
 ## Machine
 
 - ${machine.cpuModel}, ${machine.cores} cores; ${machine.os}; Node ${machine.node}; Chromium ${machine.chromium ?? '?'} (playwright-core ${machine.versions['playwright-core']})
-- git ${machine.gitCommit}${machine.srcDirty ? ' (src/ or js/ had uncommitted changes by others working in the same checkout; ours is pkg/ as built)' : ''}
+- git ${machine.gitCommit}${machine.srcDirty ? ' (src/ or js/ had uncommitted changes by others working in the same checkout; ours is pkg/ as built)' : ''}${machine.pkgStale ? `; ${machine.pkgStale} (by file times: others edit src/ while this runs; ours is pkg/ as built, not rebuilt)` : ''}
 - load average (1 min) at start ${machine.loadAvgStart.join(' ')}, at end ${machine.loadAvgEnd.join(' ')} (shared machine: times are indicative)
 
 ## Facts per scenario and client (\`bench/lifecycle.json\` has the same)

@@ -45,7 +45,7 @@ export const BUDGETS = {
   // 65 KiB -> 67 KiB (issue 14, 2026-11-30): 66,552 -> 68,073 B for the lifecycle observable and
   // the background refresh (+1,521: ~370 of it the JS half's timer and observable; flat values
   // instead of the object built in Rust measured +179 more, not taken); sign in again by a click
-  // after a refused refresh (+71).
+  // after a refused refresh (+71); the redirect marker names the kind of client that left (+28).
   backstage: 68_608,
   // 124 KiB -> 116 KiB: 119,707 -> 113,976 B (gloo-net and a second base64url decoder gone).
   pkce: 118_784,

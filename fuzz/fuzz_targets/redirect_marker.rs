@@ -1,4 +1,4 @@
-//! `redirect::returned_error(marker, now, page_error)`: after a redirect sign-in, the marker the
+//! `redirect::returned_error(marker, claimer, now, page_error)` (claimer: a redirect client): after a redirect sign-in, the marker the
 //! tab left in `sessionStorage` (any script of the origin can write it) and the `error` query
 //! parameter of the page (anyone can link to it). Input: two bytes move "now" around
 //! `fuzz_support::NOW_MS` by ±32767 s (big-endian, signed); the rest is the marker (none when
@@ -11,7 +11,7 @@
 #![no_main]
 
 use backstage_wasm_auth::error::AuthError;
-use backstage_wasm_auth::redirect::{encode_marker, returned_error, MARKER_TTL_MS};
+use backstage_wasm_auth::redirect::{encode_marker, returned_error, Leaver, MARKER_TTL_MS};
 use fuzz_support::{split, text, NOW_MS};
 use libfuzzer_sys::fuzz_target;
 
@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
         Some(Some(e)) => Some(e),
         None => None,
     };
-    let result = returned_error(marker, now, page_error);
+    let result = returned_error(marker, Leaver::RedirectClient, now, page_error);
     fuzz_support::trace!("{:?}", result);
     assert_eq!(result, model(marker, now, page_error));
     if let Some(e) = &result {
@@ -39,11 +39,16 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let error = Some("Failed to sign-in");
-    let fresh = encode_marker(now);
-    assert!(returned_error(Some(&fresh), now, error).is_some());
-    assert!(returned_error(Some(&fresh), now + MARKER_TTL_MS, error).is_some());
-    assert!(returned_error(Some(&fresh), now + MARKER_TTL_MS + 1.0, error).is_none());
-    assert!(returned_error(Some(&fresh), now - 1.0, error).is_none());
+    let r = Leaver::RedirectClient;
+    let fresh = encode_marker(now, r);
+    assert!(returned_error(Some(&fresh), r, now, error).is_some());
+    assert!(returned_error(Some(&fresh), r, now + MARKER_TTL_MS, error).is_some());
+    assert!(returned_error(Some(&fresh), r, now + MARKER_TTL_MS + 1.0, error).is_none());
+    assert!(returned_error(Some(&fresh), r, now - 1.0, error).is_none());
+    // A popup client's marker is not a redirect client's.
+    let popup = encode_marker(now, Leaver::PopupClient);
+    assert!(returned_error(Some(&popup), r, now, error).is_none());
+    assert!(returned_error(Some(&popup), Leaver::PopupClient, now, error).is_some());
 });
 
 /// The rule as `src/redirect.rs` documents it.

@@ -276,13 +276,10 @@ impl AuthClient {
             storage::open(config.storage),
             Box::new(warn),
         );
-        // Redirect clients claim the redirect marker, and popup clients that fall back to the
-        // redirect flow. Not every popup client: the marker is per provider, and the first popup
-        // client of it made on the page would take the error meant for its redirect sibling (the
-        // demo has both). A failed per-call redirect (`flow: 'redirect'`) comes back as the
-        // page's `?error=`, which Backstage's SignInPage shows itself.
-        let claims_marker = config.flow == Flow::Redirect
-            || (config.flow == Flow::Popup && config.redirect_when_popup_blocked);
+        // Popup and redirect clients claim the redirect marker their kind left (a redirect
+        // client's, or a popup client's per-call or popup-blocked redirect): two clients of one
+        // provider on a page (the demo has both) never take each other's error.
+        let claims_marker = matches!(config.flow, Flow::Popup | Flow::Redirect);
         let returned_error: ReturnedError = Rc::new(RefCell::new(
             claims_marker
                 .then(|| super::redirect::take_returned_error(&config))

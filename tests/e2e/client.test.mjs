@@ -894,6 +894,31 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     });
   });
 
+  test('per call flow, failed: the popup client that left by redirect gets the error once; a redirect client of the same provider does not take it', T, async () => {
+    stack.resetCounts();
+    await withApp(async ({ page, popups }) => {
+      await make(page, 'main', oidc());
+      await page.evaluate(() => window.e2e.start('r', 'main', 'getAccessToken', undefined, { flow: 'redirect' }));
+      await page.waitForURL(u => u.origin === stack.idpUrl, { waitUntil: 'commit' });
+      await completeIdpLogin(page, 'stranger@example.com');
+      await page.waitForURL(u => u.origin === app.origin && u.searchParams.has('error'));
+      await load(page, null);
+      const backendMessage = new URL(page.url()).searchParams.get('error');
+      // The demo's case: a redirect client of the provider made first leaves the marker alone...
+      await make(page, 'redirect-card', oidc({ flow: 'redirect' }));
+      assert.equal(await page.evaluate(() => window.e2e.clientOf('redirect-card').takeRedirectError()), undefined);
+      // ...and the popup client that left takes it: its next call rejects once, no second trip.
+      await make(page, 'main', oidc());
+      stack.resetCounts();
+      const e = failedByBackend(await call(page, 'main', 'getAccessToken', undefined, { flow: 'redirect' }), 'Error');
+      assert.equal(e.message, backendMessage);
+      assert.equal(startRequests('oidc').length, 0, 'no second trip to /start');
+      assert.equal(popups.length, 0);
+      await make(page, 'again', oidc());
+      assert.equal(await page.evaluate(() => window.e2e.clientOf('again').takeRedirectError()), undefined, 'told once');
+    });
+  });
+
   test('redirect flow: takeRedirectError() hands the error to the app; the next sign-in leaves again', T, async () => {
     stack.resetCounts();
     await withApp(async ({ page }) => {

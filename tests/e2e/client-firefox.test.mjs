@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchFirefox, completeIdpLoginWd, firefoxMissing } from './stack/firefox.mjs';
-import { withStack, startClientApp, sleepPastExpiry, startQuery, STORAGE_KEY } from './fixtures/app.mjs';
+import { withStack, startClientApp, sleepPastExpiry, startQuery, waitFor, STORAGE_KEY } from './fixtures/app.mjs';
 import { ok, failed, wireOf } from './fixtures/checks.mjs';
 import { loadInFirefox, openAppInFirefox } from './fixtures/firefox-app.mjs';
 
@@ -174,5 +174,48 @@ describe('client e2e in Firefox (real backend + IdP)', { skip: missing ?? false 
       assert.deepEqual(wire('oauth2Proxy'), ['GET refresh 200']);
       assert.equal((await ff.driver.getAllWindowHandles()).length, 1);
     });
+  });
+
+  test('background refresh (default on) and lifecycle$ in Firefox: renewed before the margin, no call past the cache; a refused renewal is told before any call', T, async () => {
+    // 8 s tokens, default margin: renewed in the background 3 s after each arrival.
+    await stack.setAccessTokenTtl(8);
+    try {
+      await withFirefox(async ff => {
+        // Jane's refresh cookie is left from the refresh test above: signed in from it, no popup.
+        await make(ff, 'main', oidc());
+        ok(await call(ff, 'main', 'signIn'));
+        stack.resetCounts();
+        const calls = await ff.driver.executeAsyncScript(`
+          const done = arguments[arguments.length - 1];
+          (async () => {
+            const client = window.e2e.clientOf('main');
+            const out = [];
+            const end = Date.now() + 8000;
+            while (Date.now() < end) {
+              const p = client.getAccessToken();
+              out.push(p === client.__cache.promise);
+              await p;
+              await new Promise(r => setTimeout(r, 100));
+            }
+            return out;
+          })().then(done, e => done(String(e)));`);
+        assert.ok(Array.isArray(calls), String(calls));
+        assert.equal(calls.filter(c => !c).length, 0, 'every call answered from the cache');
+        assert.ok(stack.count('oidc', 'refresh') >= 2, `renewed in the background: ${stack.count('oidc', 'refresh')} /refresh`);
+        const life = (await js(ff, 'return window.e2e.lifecycles("main")')).at(-1);
+        assert.equal(life.status, 'signedIn');
+        assert.ok(life.expiresAt > life.at, 'an expiry ahead');
+        // The refresh cookie gone: the next background renewal is refused and lifecycle$ says so.
+        await ff.driver.manage().deleteAllCookies();
+        await js(ff, 'return window.e2e.plainFetch(arguments[0], "POST")', `${stack.authBase}/oidc/logout?env=development`);
+        await waitFor(async () => (await js(ff, 'return window.e2e.lifecycles("main")')).at(-1).refreshFailed,
+          { timeout: 10_000, what: 'the refused renewal' });
+        const warned = (await js(ff, 'return window.e2e.lifecycles("main")')).at(-1);
+        assert.equal(warned.refreshFailed.reason, 'refused');
+        assert.deepEqual(await states(ff), ['SignedOut', 'SignedIn'], 'still served until it expires');
+      });
+    } finally {
+      await stack.setAccessTokenTtl();
+    }
   });
 });

@@ -302,4 +302,27 @@ describe('client flows in Firefox: redirect, failed redirect, extra scopes, tamp
         await waitForUrl(u => u.origin === app.origin && u.searchParams.has('error'), 'the window back on ?error=');
       });
     });
+
+    test("Firefox's own popup blocker + redirectWhenPopupBlocked: the window goes to the IdP by redirect and comes back to the exact URL (path, query, hash), signed in", T, async () => {
+      // Firefox blocks window.open without a user gesture by itself (Chromium's test stubs it).
+      await endIdpSession();
+      await openAppInFirefox(ff, app.origin, '/');
+      const options = oidc({ redirectWhenPopupBlocked: true });
+      const deep = `${app.origin}/back.html?autostart=${encodeURIComponent(JSON.stringify(options))}&tab=2#section-3`;
+      stack.resetCounts();
+      await ff.driver.get(deep);
+      await waitForUrl(u => u.origin === stack.idpUrl, 'the window at the IdP');
+      assert.equal(await windows(), 1, 'no popup');
+      const { steps } = await completeIdpLoginWd(ff, ff.mainHandle, JANE, { idpOrigin: stack.idpUrl, timeoutMs: WAIT });
+      assert.deepEqual(steps, ['login', 'consent']);
+      await waitForUrl(u => u.href === deep, 'the window back on the exact URL');
+      await load(null);
+      // The same page signs in on load again, now from the refresh cookie.
+      ok(await settle('auto'));
+      assert.deepEqual(await states('auto'), ['SignedOut', 'SignedIn']);
+      const [start] = startRequests('oidc');
+      assert.equal(startQuery(start).flow, 'redirect');
+      assert.equal(startQuery(start).redirectUrl, deep);
+      assert.equal((await currentUrl()).href, deep);
+    });
   });

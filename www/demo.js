@@ -12,6 +12,7 @@
 import * as wasm from '/pkg/backstage_wasm_auth.js';
 import * as wasmPkce from '/pkg/backstage_wasm_auth_pkce.js';
 import * as wasmTheme from '/pkg/backstage_wasm_auth_theme.js';
+import { render as renderLifecycle, setupLifecycle, signInOnLoad } from './lifecycle.js';
 
 const params = new URLSearchParams(location.search);
 const BACKEND = params.get('backend') || 'http://127.0.0.1:7007';
@@ -49,6 +50,9 @@ const ICONS = {
   moon: 'M12 3a9 9 0 1 0 9 9c0-.46-.04-.92-.1-1.36a5.389 5.389 0 0 1-4.4 2.26 5.403 5.403 0 0 1-3.14-9.8c-.44-.06-.9-.1-1.36-.1z',
   fingerprint: 'M17.81 4.47c-.08 0-.16-.02-.23-.06C15.66 3.42 14 3 12.01 3c-1.98 0-3.86.47-5.57 1.41-.24.13-.54.04-.68-.2a.506.506 0 0 1 .2-.68C7.82 2.52 9.86 2 12.01 2c2.13 0 3.99.47 6.03 1.52.25.13.34.43.21.67a.49.49 0 0 1-.44.28zM3.5 9.72a.499.499 0 0 1-.41-.79c.99-1.4 2.25-2.5 3.75-3.27C9.98 4.04 14 4.03 17.15 5.65c1.5.77 2.76 1.86 3.75 3.25a.5.5 0 0 1-.12.7c-.23.16-.54.11-.7-.12a9.388 9.388 0 0 0-3.39-2.94c-2.87-1.47-6.54-1.47-9.4.01-1.36.7-2.5 1.7-3.4 2.96-.08.14-.23.21-.39.21zm6.25 12.07a.47.47 0 0 1-.35-.15c-.87-.87-1.34-1.43-2.01-2.64-.69-1.23-1.05-2.73-1.05-4.34 0-2.97 2.54-5.39 5.66-5.39s5.66 2.42 5.66 5.39c0 .28-.22.5-.5.5s-.5-.22-.5-.5c0-2.42-2.09-4.39-4.66-4.39-2.57 0-4.66 1.97-4.66 4.39 0 1.44.32 2.77.93 3.85.64 1.15 1.08 1.64 1.85 2.42.19.2.19.51 0 .71-.11.1-.24.15-.37.15zm7.17-1.85c-1.19 0-2.24-.3-3.1-.89-1.49-1.01-2.38-2.65-2.38-4.39 0-.28.22-.5.5-.5s.5.22.5.5c0 1.41.72 2.74 1.94 3.56.71.48 1.54.71 2.54.71.24 0 .64-.03 1.04-.1.27-.05.53.13.58.41.05.27-.13.53-.41.58-.57.11-1.07.12-1.21.12zM14.91 22c-.04 0-.09-.01-.13-.02-1.59-.44-2.63-1.03-3.72-2.1a7.297 7.297 0 0 1-2.17-5.22c0-1.62 1.38-2.94 3.08-2.94 1.7 0 3.08 1.32 3.08 2.94 0 1.07.93 1.94 2.08 1.94s2.08-.87 2.08-1.94c0-3.77-3.25-6.83-7.25-6.83-2.84 0-5.44 1.58-6.61 4.03-.39.81-.59 1.76-.59 2.8 0 .78.07 2.01.67 3.61.1.26-.03.55-.29.64-.26.1-.55-.04-.64-.29a11.14 11.14 0 0 1-.73-3.96c0-1.2.23-2.29.68-3.24 1.33-2.79 4.28-4.6 7.51-4.6 4.55 0 8.25 3.51 8.25 7.83 0 1.62-1.38 2.94-3.08 2.94s-3.08-1.32-3.08-2.94c0-1.07-.93-1.94-2.08-1.94s-2.08.87-2.08 1.94c0 1.71.66 3.31 1.87 4.51.95.94 1.86 1.46 3.27 1.85.27.07.42.35.35.61-.05.23-.26.38-.47.38z',
   tabs: 'M21 3H3c-1.1 0-2 .9-2 2v14c0 1.1.9 2 2 2h18c1.1 0 2-.9 2-2V5c0-1.1-.9-2-2-2zm0 16H3V5h10v4h8v10z',
+  timer: 'M15 1H9v2h6V1zm-4 13h2V8h-2v6zm8.03-6.61 1.42-1.42c-.43-.51-.9-.99-1.41-1.41l-1.42 1.42A8.962 8.962 0 0 0 12 4c-4.97 0-9 4.03-9 9s4.02 9 9 9 9-4.03 9-9c0-2.12-.74-4.07-1.97-5.61zM12 20c-3.87 0-7-3.13-7-7s3.13-7 7-7 7 3.13 7 7-3.13 7-7 7z',
+  info: 'M11 7h2v2h-2zm0 4h2v6h-2zm1-9C6.48 2 2 6.48 2 12s4.48 10 10 10 10-4.48 10-10S17.52 2 12 2zm0 18c-4.41 0-8-3.59-8-8s3.59-8 8-8 8 3.59 8 8-3.59 8-8 8z',
+  close: 'M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z',
   lock: 'M18 8h-1V6c0-2.76-2.24-5-5-5S7 3.24 7 6v2H6c-1.1 0-2 .9-2 2v10c0 1.1.9 2 2 2h12c1.1 0 2-.9 2-2V10c0-1.1-.9-2-2-2zm-6 9c-1.1 0-2-.9-2-2s.9-2 2-2 2 .9 2 2-.9 2-2 2zm3.1-9H8.9V6c0-1.71 1.39-3.1 3.1-3.1 1.71 0 3.1 1.39 3.1 3.1v2z',
 };
 
@@ -612,6 +616,7 @@ function proxyUserField() {
 function render() {
   renderProviders();
   renderSession();
+  renderLifecycle();
 }
 
 function selectCard(key) {
@@ -723,6 +728,26 @@ function setupTheme() {
 
 // ------------------------------------------------------------------------------------------
 // Boot
+function clientOptions(def) {
+  return isPkce(def)
+    ? {
+        provider: { id: def.providerId, title: def.clientTitle },
+        flow: 'pkce',
+        pkce: { issuer: IDP_ISSUER, clientId: PKCE_CLIENT_ID, redirectUri: `${location.origin}/pkce-callback.html` },
+        environment: 'development',
+        refreshMarginSeconds: MARGIN,
+        ...def.options,
+      }
+    : {
+        provider: { id: def.providerId, title: def.title },
+        authBaseUrl: AUTH_BASE,
+        environment: 'development',
+        flow: def.flow,
+        refreshMarginSeconds: MARGIN,
+        ...def.options,
+      };
+}
+
 function setupChrome() {
   for (const a of document.querySelectorAll('.nav-item[data-icon]')) a.prepend(icon(a.dataset.icon));
   $('#hdr-backend').textContent = BACKEND.replace(/^https?:\/\//, '');
@@ -772,23 +797,7 @@ async function boot() {
   for (const def of PROVIDERS) {
     let client;
     try {
-      client = new (isPkce(def) ? wasmPkce : wasm).AuthClient(isPkce(def)
-        ? {
-            provider: { id: def.providerId, title: def.clientTitle },
-            flow: 'pkce',
-            pkce: { issuer: IDP_ISSUER, clientId: PKCE_CLIENT_ID, redirectUri: `${location.origin}/pkce-callback.html` },
-            environment: 'development',
-            refreshMarginSeconds: MARGIN,
-            ...def.options,
-          }
-        : {
-            provider: { id: def.providerId, title: def.title },
-            authBaseUrl: AUTH_BASE,
-            environment: 'development',
-            flow: def.flow,
-            refreshMarginSeconds: MARGIN,
-            ...def.options,
-          });
+      client = new (isPkce(def) ? wasmPkce : wasm).AuthClient(clientOptions(def));
     } catch (err) {
       logError(def.title, 'new AuthClient', err);
       continue;
@@ -828,6 +837,9 @@ async function boot() {
     });
   }
 
+  setupLifecycle({ cards, h, icon, log, logError, remember, loadDetails, selectCard, refreshCounts,
+    fmtDuration, fmtTime, clientOptions, wasm, wasmPkce, backendOrigin: new URL(BACKEND).origin });
+
   // Sessions this tab had before a reload (or a redirect): ask without any popup, like
   // Backstage's sign-in page does on load. Cached sessions answer without a request.
   const restore = restoreSet();
@@ -848,6 +860,7 @@ async function boot() {
     }
   }));
 
+  await signInOnLoad();
   refreshCounts();
   setInterval(() => { tick(); if (themeHost) renderThemeStats(); }, 1000);
   setInterval(() => { if (!document.hidden) refreshCounts(); }, 3000);

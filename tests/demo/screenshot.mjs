@@ -12,7 +12,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { chromium } from '../e2e/stack/node_modules/playwright-core/index.mjs';
 import { completeIdpLogin, launchBrowser, signInPopup } from '../e2e/stack/browser.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../lib/chromium.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'tests/demo/out');
@@ -412,6 +414,176 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     const failed = pkceRequests.filter(r => r.status >= 400);
     if (failed.length) console.log(`# IdP/backend requests that failed in the PKCE context: ${JSON.stringify(failed)}`);
     await pkceCtx.close();
+  });
+
+  // The "Session lifecycle" area (www/lifecycle.js): issue 14's four sections, driven by their
+  // buttons in one fresh context, with 20 s IdP tokens so that refreshes come within seconds.
+  let lc; // { ctx, page, popups }
+  const lcRow = (key, cell) => lc.page.locator(`#lc-table tr[data-lc-client="${key}"] [data-lc="${cell}"]`).innerText();
+  const lcWait = (key, cell, re, timeout = 20_000) => lc.page.waitForFunction(([k, c, src]) =>
+    new RegExp(src).test(document.querySelector(`#lc-table tr[data-lc-client="${k}"] [data-lc="${c}"]`)?.textContent ?? ''),
+    [key, cell, re.source], { timeout });
+  const refreshCount = async () => (await (await fetch(`${demo.backend}/__stack/counts`)).json()).counts['oidc/refresh'] ?? 0;
+
+  test('lifecycle 1: a /refresh without an answer keeps the session, past its expiry; a wake-up refreshes it', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 960 }, ...STILL });
+    const p = await ctx.newPage();
+    lc = { ctx, page: p, popups: 0 };
+    p.on('pageerror', e => console.error('[lifecycle page error]', e));
+    await p.goto(`${demo.app}/?theme=light#lifecycle`);
+    await p.waitForSelector('html[data-ready="true"]');
+    assert.match(await p.locator('.nav-item[href="#lifecycle"]').innerText(), /Session lifecycle/);
+    for (const n of [1, 2, 3, 4]) assert.match(await p.locator(`[data-lc-step="${n}"] .lc-num`).innerText(), new RegExp(`^${n}$`));
+    assert.equal(await lcRow('oidc', 'ended'), 'initial');
+    // Set-up: 20 s IdP tokens, signed in through the popup.
+    const { steps } = await signInPopup(p, () => p.click('[data-lc-action="short-session"]'), 'jane@example.com');
+    assert.deepEqual(steps, ['login', 'consent']);
+    p.on('popup', () => { lc.popups++; });
+    await p.waitForSelector(`${providerRow('oidc')}[data-state="SignedIn"]`);
+    assert.equal(await lcRow('oidc', 'status'), 'signedIn');
+    assert.match(await lcRow('oidc', 'expires'), /^in 0:(1\d|20)$/, 'a 20 s session');
+    assert.match(await lcRow('oidc', 'next'), /^in 0:0\d$/, 'the background refresh is seconds away');
+
+    // The backend stops answering: the background refresh fails as `network`, the session stays.
+    await p.click('[data-lc-action="backend-down"]');
+    await lcWait('oidc', 'failure', /^network · AuthConnectionError$/);
+    assert.equal(await lcRow('oidc', 'status'), 'signedIn');
+    assert.match(await lcRow('oidc', 'next'), /none after a failure/);
+    assert.equal(await p.getAttribute('#session-notice', 'data-kind'), 'info');
+    assert.match(await p.locator('#session-notice').innerText(), /Cannot reach the OIDC auth backend\. Your session is kept/);
+    assert.equal(await p.locator('#session-notice [data-action="sign-in-again"]').count(), 0, 'nothing to do for the user');
+    // Past its expiry, still kept: no sign-out, no popup.
+    await lcWait('oidc', 'expires', /^expired \d+:\d\d ago · kept$/, 30_000);
+    assert.equal(await lcRow('oidc', 'status'), 'signedIn');
+    assert.equal(await p.getAttribute(providerRow('oidc'), 'data-state'), 'SignedIn');
+    assert.equal(lc.popups, 0);
+    await fullShot(p, '11-lifecycle-1-network');
+
+    // The backend answers again; a wake-up (focus) refreshes the session by itself: one /refresh.
+    await p.click('[data-lc-action="backend-down"]');
+    const before = await refreshCount();
+    await p.click('[data-lc-action="wake"]');
+    await lcWait('oidc', 'failure', /^— \(last: network at /, 10_000);
+    assert.match(await lcRow('oidc', 'expires'), /^in 0:\d\d$/);
+    assert.notEqual(await lcRow('oidc', 'renewed'), '—');
+    assert.ok(await refreshCount() > before, 'the wake-up went to /refresh');
+    assert.equal(await p.locator('#session-notice').isHidden(), true);
+    assert.equal(lc.popups, 0);
+  });
+
+  test('lifecycle 2: a refused refresh shows a notice with a countdown; "Sign in again" signs in in place', async () => {
+    assert.ok(lc, 'lifecycle 1 ran');
+    const p = lc.page;
+    await p.fill('#lc-draft', 'a draft that survives');
+    await p.evaluate(() => { window.__notReloaded = true; });
+    const url = p.url();
+    await p.click('[data-lc-action="clear-cookie"]');
+    await p.waitForSelector('#session-notice[data-kind="warn"]', { timeout: 20_000 });
+    assert.match(await p.locator('#session-notice').innerText(),
+      /^Your OIDC session ends in \d+:\d\d — it could not be renewed \(AuthenticationError\)\. Sign in again to keep working/);
+    assert.equal(await lcRow('oidc', 'failure'), 'refused · AuthenticationError');
+    assert.equal(await lcRow('oidc', 'status'), 'signedIn', 'served until it expires');
+    // Seen in the dark theme.
+    await p.click('#theme-toggle');
+    await p.waitForSelector('html[data-theme="dark"]');
+    await fullShot(p, '12-lifecycle-2-refused');
+    await p.click('#theme-toggle');
+    await p.waitForSelector('html[data-theme="light"]');
+    // Sign in again: a popup (the IdP session is still there), the same page.
+    await signInPopup(p, () => p.click('#session-notice [data-action="sign-in-again"]'), 'jane@example.com');
+    lc.popups--; // that one was asked for
+    await p.waitForSelector('#session-notice', { state: 'hidden', timeout: 15_000 });
+    await lcWait('oidc', 'failure', /^— \(last: refused at /, 10_000);
+    assert.equal(await lcRow('oidc', 'status'), 'signedIn');
+    assert.equal(await p.inputValue('#lc-draft'), 'a draft that survives');
+    assert.equal(await p.evaluate(() => window.__notReloaded), true, 'no reload');
+    assert.equal(p.url(), url, 'no navigation');
+    assert.match(await p.locator('[data-lc-result="2"]').innerText(), /Signed in again in the popup/);
+  });
+
+  test('lifecycle 3: per call redirect and a blocked popup both come back to the exact URL', async () => {
+    assert.ok(lc, 'lifecycle 1 ran');
+    const p = lc.page;
+    // Sign out first: the lifecycle says why it ended.
+    await p.click(`${providerRow('oidc')} [data-action="sign-out"]`);
+    await lcWait('oidc', 'ended', /^signOut$/, 10_000);
+    const deep = `${demo.app}/?theme=light&from=deep-link#lifecycle-3`;
+    await p.goto(deep);
+    await p.waitForSelector('html[data-ready="true"]');
+    const startsBefore = (await (await fetch(`${demo.backend}/__stack/requests`)).json()).filter(r => r.route === 'start').length;
+    await p.click('[data-lc-action="redirect"]');
+    await p.waitForURL(u => u.port === '7010', { waitUntil: 'commit' });
+    await completeIdpLogin(p, 'jane@example.com');
+    await p.waitForURL(deep, { timeout: 15_000 });
+    await p.waitForSelector('html[data-ready="true"]');
+    await p.waitForSelector(`${providerRow('oidc')}[data-state="SignedIn"]`, { timeout: 15_000 });
+    assert.equal(p.url(), deep, 'back on the exact URL, hash included');
+    assert.equal(await p.locator('[data-lc="url"]').innerText(), '/?theme=light&from=deep-link#lifecycle-3');
+    assert.equal(lc.popups, 0, 'no popup: the call asked for the redirect');
+    const start = (await (await fetch(`${demo.backend}/__stack/requests`)).json()).filter(r => r.route === 'start').slice(startsBefore).at(-1);
+    assert.equal(new URLSearchParams(start.query).get('flow'), 'redirect');
+    assert.equal(new URLSearchParams(start.query).get('redirectUrl'), deep);
+    await lcWait('oidc', 'status', /^signedIn$/);
+    await fullShot(p, '13-lifecycle-3-redirect');
+
+    // A real popup blocker: Chromium without Playwright's --disable-popup-blocking blocks the
+    // popup of a sign-in without a click; redirectWhenPopupBlocked leaves for the redirect.
+    const blocking = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS],
+      ignoreDefaultArgs: ['--disable-popup-blocking'] });
+    try {
+      const b = await (await blocking.newContext({ viewport: { width: 1440, height: 960 }, ...STILL })).newPage();
+      let popups = 0;
+      b.on('popup', () => { popups++; });
+      const deep2 = `${demo.app}/?theme=light&from=blocked#lifecycle-3`;
+      await b.goto(deep2);
+      await b.waitForSelector('html[data-ready="true"]');
+      await b.click('[data-lc-action="on-load"]');
+      await b.waitForURL(u => u.port === '7010', { waitUntil: 'commit', timeout: 15_000 });
+      await completeIdpLogin(b, 'john@example.com');
+      await b.waitForURL(deep2, { timeout: 15_000 });
+      await b.waitForSelector(`${providerRow('oidc')}[data-state="SignedIn"]`, { timeout: 15_000 });
+      await b.waitForSelector('#session [data-field="userEntityRef"]');
+      assert.equal(await b.locator('#session [data-field="userEntityRef"]').innerText(), 'user:default/john');
+      assert.equal(b.url(), deep2);
+      assert.equal(popups, 0, 'the popup was blocked, not opened');
+      const s2 = (await (await fetch(`${demo.backend}/__stack/requests`)).json()).filter(r => r.route === 'start').at(-1);
+      assert.equal(new URLSearchParams(s2.query).get('flow'), 'redirect');
+      assert.equal(new URLSearchParams(s2.query).get('redirectUrl'), deep2);
+    } finally {
+      await blocking.close();
+    }
+  });
+
+  test('lifecycle 4: PKCE sign-out with postLogoutRedirectUri ends the IdP session too', async () => {
+    assert.ok(lc, 'lifecycle 1 ran');
+    const p = lc.page;
+    assert.equal(await p.locator('[data-lc-action="rp-logout"]').isDisabled(), true, 'needs a PKCE session');
+    await signInPopup(p, () => p.click(`${providerRow('pkce')} [data-action="sign-in"]`), 'jane@example.com');
+    lc.popups--;
+    await p.waitForSelector(`${providerRow('pkce')}[data-state="SignedIn"]`, { timeout: 15_000 });
+    await p.click('[data-lc-action="rp-logout"]');
+    await p.waitForURL(u => u.port === '7010' && u.pathname === '/session/end', { timeout: 10_000 });
+    const end = new URL(p.url());
+    assert.equal(end.searchParams.get('post_logout_redirect_uri'), `${demo.app}/`);
+    assert.equal(end.searchParams.get('client_id'), 'spa');
+    assert.ok(end.searchParams.get('id_token_hint'), 'id_token_hint');
+    // oidc-provider asks whether to sign out of the IdP.
+    await p.click('button[name=logout][value=yes]');
+    await p.waitForURL(`${demo.app}/`, { timeout: 10_000 });
+    await p.waitForSelector('html[data-ready="true"]');
+    assert.match(await p.locator('[data-lc-result="4"]').innerText(), /Back from the IdP's end_session_endpoint/);
+    assert.equal(await p.getAttribute(providerRow('pkce'), 'data-state'), 'SignedOut');
+    assert.equal(await lcRow('pkce', 'status'), 'signedOut');
+    await p.evaluate(() => document.querySelector('#lifecycle').scrollIntoView());
+    await fullShot(p, '14-lifecycle-4-sign-out');
+    // The IdP's own session ended: signing in again asks for the password.
+    const { steps } = await signInPopup(p, () => p.click(`${providerRow('pkce')} [data-action="sign-in"]`), 'jane@example.com');
+    assert.equal(steps[0], 'login', JSON.stringify(steps));
+    await p.waitForSelector(`${providerRow('pkce')}[data-state="SignedIn"]`, { timeout: 15_000 });
+    await p.click('[data-lc-action="ttl-reset"]');
+    await p.waitForSelector('[data-lc="ttl"]');
+    assert.equal(await p.locator('[data-lc="ttl"]').innerText(), '3600 s');
+    await lc.ctx.close();
   });
 
   test('narrow screens get a compact layout', async () => {

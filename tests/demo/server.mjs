@@ -5,6 +5,7 @@
 //                                     PKCE card's redirect URI) + /pkg/ (the WASM package)
 //                                     + /__stack/{counts,proxy-user,reset} forwarded to the stack's
 //                                     counting proxy (it sends no CORS headers, so the page asks here)
+//                                     + /__demo/* the session lifecycle area's controls (see below)
 //   frame  http://localhost:3001      /theme-frame.html + /pkg/ only (the theme bridge's iframe)
 //
 // Both listen on 127.0.0.1 only. `localhost:3001` is reached as "localhost" by the browser, so
@@ -100,6 +101,49 @@ export async function startDemoServers({
     "form-action 'self'",
   ].join('; ');
 
+  // The session lifecycle area's controls (www/lifecycle.js). Real conditions, nothing mocked
+  // (its "backend unreachable" is a service worker of the page, www/lifecycle-sw.js):
+  //   POST /__demo/clear-refresh-cookie {provider}   expires the backend's refresh cookie (cookies
+  //                                  ignore ports: the backend's host-only cookie on 127.0.0.1 is
+  //                                  this origin's too), so the next /refresh is refused.
+  //   POST /__demo/token-ttl {seconds}   the IdP's token lifetime for tokens issued from now on
+  //                                  (10..3600 s), so that refreshes and expiry come within a minute.
+  const demoControl = async (req, res, p) => {
+    const send = (code, obj, headers = {}) => {
+      res.writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+      res.end(JSON.stringify(obj));
+    };
+    if (req.method !== 'POST') return notFound(res, 'unknown control route');
+    let body = {};
+    try {
+      let raw = '';
+      for await (const c of req) { raw += c; if (raw.length > 1024) throw new Error('too long'); }
+      body = raw ? JSON.parse(raw) : {};
+    } catch { return send(400, { error: 'a small JSON body expected' }); }
+    if (p === '/__demo/clear-refresh-cookie') {
+      const provider = body.provider ?? 'oidc';
+      if (!['oidc', 'spectrocloud'].includes(provider)) return send(400, { error: 'provider: oidc or spectrocloud' });
+      // The backend's cookie: `${provider}-refresh-token`, path /api/auth/{provider}, host-only
+      // (Backstage's default cookie configurer), plus the chunked form it uses for long values.
+      const path = `${new URL(backend).pathname.replace(/\/+$/, '')}/api/auth/${provider}`;
+      const names = [`${provider}-refresh-token`, ...[0, 1, 2, 3].map(i => `${provider}-refresh-token-${i}`)];
+      return send(200, { cleared: names[0], path },
+        { 'set-cookie': names.map(n => `${n}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`) });
+    }
+    if (p === '/__demo/token-ttl') {
+      const seconds = Number(body.seconds);
+      if (!Number.isInteger(seconds) || seconds < 10 || seconds > 3600) return send(400, { error: 'seconds: 10..3600' });
+      try {
+        const r = await fetch(`${idpOrigin}/__idp/ttl`, { method: 'POST', body: JSON.stringify({ accessTokenTtl: seconds }),
+          signal: AbortSignal.timeout(5000) });
+        return send(r.status, await r.json());
+      } catch (e) {
+        return send(502, { error: `IdP not reachable: ${e.message}` });
+      }
+    }
+    notFound(res, 'unknown control route');
+  };
+
   const app = http.createServer(async (req, res) => {
     const url = new URL(req.url, appOrigin);
     const p = url.pathname;
@@ -125,6 +169,7 @@ export async function startDemoServers({
       }
       return;
     }
+    if (p.startsWith('/__demo/')) return demoControl(req, res, p);
     if (req.method !== 'GET' && req.method !== 'HEAD') return notFound(res);
     if (p.startsWith('/pkg/')) {
       const f = fileIn(PKG, p.slice('/pkg'.length));

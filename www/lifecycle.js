@@ -12,6 +12,7 @@ const backend = { down: false };
 const SHORT_TTL = 20;
 const RP_LOGOUT_KEY = 'wasm-auth-demo:rp-logout';
 const ON_LOAD_KEY = 'wasm-auth-demo:sign-in-on-load';
+const LEFT_FROM_KEY = 'wasm-auth-demo:left-from'; // the URL a section 3 redirect sign-in left from
 
 let ctx; // from demo.js: { cards, h, icon, log, logError, remember, loadDetails, selectCard, fmtDuration, fmtTime, ... }
 const lc = new Map(); // card key -> { current, renewedAt, lastFailure }
@@ -35,6 +36,13 @@ export function setupLifecycle(context) {
     steps[4] = ['Back from the IdP\'s ', ctx.h('code', 'end_session_endpoint'),
       ': the IdP\'s own session has ended too, so the next PKCE sign-in asks for the password again.'];
     ctx.log('ok', 'lifecycle', 'back from the IdP after an RP-initiated logout (pkce.postLogoutRedirectUri)');
+  }
+  const from = sessionStorage.getItem(LEFT_FROM_KEY);
+  if (from && !sessionStorage.getItem(ON_LOAD_KEY)) {
+    sessionStorage.removeItem(LEFT_FROM_KEY);
+    steps[3] = location.href === from
+      ? ['Back from the IdP on the exact URL the sign-in left from: ', ctx.h('code', { dataset: { lc: 'back-url' } }, from)]
+      : ['Back from the IdP, but on ', ctx.h('code', location.href), ' instead of ', ctx.h('code', from)];
   }
   // A worker left on by an earlier visit starts off (its state is not kept): say so explicitly.
   navigator.serviceWorker?.controller?.postMessage({ type: 'backend-down', down: false });
@@ -193,6 +201,7 @@ async function signInByRedirect() {
   const card = ctx.cards.get('oidc');
   ctx.remember('oidc', true);
   sessionStorage.setItem('wasm-auth-demo:redirect-started', String(Date.now()));
+  sessionStorage.setItem(LEFT_FROM_KEY, location.href);
   ctx.log('info', 'OIDC', ['per call flow: ', ctx.h('code', "getAccessToken(undefined, { flow: 'redirect' })"), ' on the popup client']);
   steps[3] = 'Leaving for the IdP in this window…';
   render();
@@ -202,6 +211,7 @@ async function signInByRedirect() {
 
 function signInOnLoadNext() {
   sessionStorage.setItem(ON_LOAD_KEY, '1');
+  sessionStorage.setItem(LEFT_FROM_KEY, location.href);
   location.reload();
 }
 
@@ -312,7 +322,7 @@ function panel() {
     const entry = lc.get(card.def.key);
     const v = entry.current;
     const status = v?.status === 'signedIn' ? (v.refreshFailed ? 'signedIn · warn' : 'signedIn') : v?.status ?? '…';
-    const cls = v?.status !== 'signedIn' ? 'out' : v.refreshFailed ? (v.refreshFailed.reason === 'refused' ? 'error' : 'busy') : 'in';
+    const cls = v?.status !== 'signedIn' ? 'out' : v.refreshFailed ? (v.refreshFailed.reason === 'refused' ? 'warn' : 'busy') : 'in';
     return ctx.h('tr', { dataset: { lcClient: card.def.key } },
       ctx.h('td', ctx.h('span.lc-name', card.def.title)),
       ctx.h('td', ctx.h(`span.status.${cls}`, { dataset: { lc: 'status' } }, v?.status ?? '…')),
@@ -337,8 +347,8 @@ function step(n, title, body, actions) {
     ctx.h('p.lc-result', { dataset: { lcResult: String(n) }, hidden: !steps[n] }, steps[n] || ''));
 }
 
-function btn(action, label, onClick, { primary = false, disabled = false, pressed } = {}) {
-  return ctx.h(`button.btn.btn-small.${primary ? 'btn-primary' : 'btn-outlined'}`, { type: 'button', disabled,
+function btn(action, label, onClick, { primary = false, disabled = false, pressed, code = false } = {}) {
+  return ctx.h(`button.btn.btn-small.${primary ? 'btn-primary' : 'btn-outlined'}${code ? '.btn-code' : ''}`, { type: 'button', disabled,
     'aria-pressed': pressed === undefined ? undefined : String(pressed), dataset: { lcAction: action }, on: { click: onClick } }, label);
 }
 
@@ -373,7 +383,7 @@ export function render() {
             const t0 = performance.now();
             await oidc.client.getAccessToken();
             steps[1] = `getAccessToken() answered in ${Math.round(performance.now() - t0)} ms.`;
-          }), { disabled: !oidcIn })]),
+          }), { disabled: !oidcIn, code: true })]),
       step(2, 'Session expiry you can see, and recover from in place',
         ['Clearing the backend\'s refresh cookie (as when it expires or is revoked) makes the next background refresh refused (',
           code("refreshFailed.reason: 'refused'"), '): the notice at the top counts down to ', code('expiresAt'), ', and "Sign in again" calls ',

@@ -238,7 +238,9 @@ function expiresText(v) {
   if (v?.status !== 'signedIn') return '—';
   if (!v.expiresAt) return 'never';
   const s = left(v.expiresAt);
-  return s > 0 ? `in ${ctx.fmtDuration(s)}` : `expired ${ctx.fmtDuration(-s)} ago · kept`;
+  if (s > 0) return `in ${ctx.fmtDuration(s)}`;
+  // No answer keeps it (renewed when the backend answers again); refused: over at the next call.
+  return `expired ${ctx.fmtDuration(-s)} ago${v.refreshFailed?.reason === 'refused' ? '' : ' · kept'}`;
 }
 function nextRefreshText(card, v) {
   if (v?.status !== 'signedIn') return '—';
@@ -387,9 +389,14 @@ export function render() {
       step(2, 'Session expiry you can see, and recover from in place',
         ['Clearing the backend\'s refresh cookie (as when it expires or is revoked) makes the next background refresh refused (',
           code("refreshFailed.reason: 'refused'"), '): the notice at the top counts down to ', code('expiresAt'), ', and "Sign in again" calls ',
-          code("getBackstageIdentity({ instantPopup: true, flow: 'popup' })"), ': a popup, in place. Left alone, the session ends as ',
-          code('expired'), '; signed out here or in another tab: ', code('signOut'), ' / ', code('otherTab'), '.'],
+          code("getBackstageIdentity({ instantPopup: true, flow: 'popup' })"), ': a popup, in place. Left alone, it is served until then; the next call ends it as ',
+          code('expired'), ' (an optional call opens no popup); signed out here or in another tab: ', code('signOut'), ' / ', code('otherTab'), '.'],
         [btn('clear-cookie', 'Clear the refresh cookie', clearCookie, { disabled: !oidcIn, primary: true }),
+          btn('optional-call', 'getAccessToken(…, { optional: true })', () => act(2, 'getAccessToken({ optional: true })', async () => {
+            const token = await oidc.client.getAccessToken(undefined, { optional: true });
+            steps[2] = token ? 'getAccessToken({ optional: true }) served the session.'
+              : 'getAccessToken({ optional: true }) → undefined: the session is over (no popup for an optional call).';
+          }), { disabled: !oidcIn, code: true }),
           ctx.h('input.input#lc-draft', { 'aria-label': 'A draft that survives the sign-in', placeholder: 'type here: it stays', value: draft })]),
       step(3, 'Popup blocked → redirect; deep links survive',
         ['Per call: ', code("getAccessToken(undefined, { flow: 'redirect' })"), ' on the popup client goes to the IdP in this window and comes back to this exact URL (',

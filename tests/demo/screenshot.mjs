@@ -499,6 +499,24 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     assert.equal(await p.evaluate(() => window.__notReloaded), true, 'no reload');
     assert.equal(p.url(), url, 'no navigation');
     assert.match(await p.locator('[data-lc-result="2"]').innerText(), /Signed in again in the popup/);
+
+    // Refused again and left alone past expiresAt: served until then, and the next (optional)
+    // call ends it as `expired`; the notice says so and signs in again from there.
+    await p.click('[data-lc-action="clear-cookie"]');
+    await lcWait('oidc', 'failure', /^refused · AuthenticationError$/);
+    await lcWait('oidc', 'expires', /^expired 0:\d\d ago$/, 30_000);
+    assert.match(await p.locator('#session-notice').innerText(), /^Your OIDC session has run out — it could not be renewed/);
+    await p.click('[data-lc-action="optional-call"]');
+    await lcWait('oidc', 'ended', /^expired · AuthenticationError$/, 10_000);
+    assert.equal(await lcRow('oidc', 'status'), 'signedOut');
+    assert.equal(await p.getAttribute('#session-notice', 'data-kind'), 'error');
+    assert.match(await p.locator('#session-notice').innerText(), /^Your OIDC session has expired\. It could not be renewed \(AuthenticationError\)/);
+    assert.equal(lc.popups, 0, 'an optional call opens no popup');
+    await signInPopup(p, () => p.click('#session-notice [data-action="sign-in-again"]'), 'jane@example.com');
+    lc.popups--;
+    await p.waitForSelector('#session-notice', { state: 'hidden', timeout: 15_000 });
+    await lcWait('oidc', 'status', /^signedIn$/, 10_000);
+    assert.equal(await p.evaluate(() => window.__notReloaded), true, 'no reload');
   });
 
   test('lifecycle 3: per call redirect and a blocked popup both come back to the exact URL', async () => {

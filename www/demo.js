@@ -860,7 +860,8 @@ async function boot() {
     }
   }));
 
-  await signInOnLoad();
+  // Not awaited: without a popup blocker its popup waits for the user, the page must not.
+  signInOnLoad();
   refreshCounts();
   setInterval(() => { tick(); if (themeHost) renderThemeStats(); }, 1000);
   setInterval(() => { if (!document.hidden) refreshCounts(); }, 3000);

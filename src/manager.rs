@@ -47,6 +47,15 @@ pub trait RefreshLock {
     fn acquire(&self) -> LocalBoxFuture<'static, Box<dyn std::any::Any>>;
 }
 
+/// The browser's view of the network. After a request got no answer while the browser says it
+/// is offline, a caller waits (bounded) for it to come back and is answered then, instead of
+/// failing at once.
+pub trait Network {
+    fn offline(&self) -> bool;
+    /// `true` once the browser is online again, `false` after `ms`.
+    fn back_online(&self, ms: f64) -> LocalBoxFuture<'static, bool>;
+}
+
 /// What this client tells the other tabs of a change it made (the browser glue turns it into a
 /// channel message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +105,8 @@ pub struct ManagerConfig {
     pub flow: Flow,
     /// `backgroundRefresh`: [`SessionManager::renew_at`] names a time, and `refresh_ahead` acts.
     pub background_refresh: bool,
+    /// How long a caller waits for the network to come back (the request timeout).
+    pub offline_wait_ms: f64,
 }
 
 /// Told of each new session (or `None`): the bindings rebuild their cached JS values and
@@ -120,6 +131,7 @@ struct Inner {
     /// Called with the new session (or `None`) each time it changes: the bindings cache JS values.
     on_change: RefCell<Option<OnChange>>,
     lock: RefCell<Option<Rc<dyn RefreshLock>>>,
+    network: RefCell<Option<Rc<dyn Network>>>,
 }
 
 #[derive(Clone)]
@@ -188,6 +200,7 @@ impl SessionManager {
             creating: RefCell::new(None),
             on_change: RefCell::new(None),
             lock: RefCell::new(None),
+            network: RefCell::new(None),
         }))
     }
 
@@ -207,6 +220,21 @@ impl SessionManager {
     /// Makes every `/refresh` of this client wait for (and hold) a lock shared with other tabs.
     pub fn set_refresh_lock(&self, lock: Rc<dyn RefreshLock>) {
         *self.0.lock.borrow_mut() = Some(lock);
+    }
+
+    /// Lets callers that met no answer while the browser is offline wait for it to come back.
+    pub fn set_network(&self, network: Rc<dyn Network>) {
+        *self.0.network.borrow_mut() = Some(network);
+    }
+
+    /// After no answer: when the browser says it is offline, waits (at most the request timeout)
+    /// for it to come back; `true` when it did (worth one more try).
+    async fn back_online(&self) -> bool {
+        let network = self.0.network.borrow().clone();
+        match network {
+            Some(n) if n.offline() => n.back_online(self.0.config.offline_wait_ms).await,
+            _ => false,
+        }
     }
 
     /// Applies what another tab announced. Never announced again (no echo loops). `false` when
@@ -401,7 +429,20 @@ impl SessionManager {
                 return Ok(session);
             }
             let basis = this.0.basis.borrow().clone();
-            let result = this.0.connector.refresh(basis.as_deref(), &scopes).await;
+            let mut result = this.0.connector.refresh(basis.as_deref(), &scopes).await;
+            // No answer while the browser is offline and nothing to serve meanwhile (expired, or
+            // no session): wait for the network (at most the request timeout) and ask once more,
+            // so that a caller is answered instead of failing at once.
+            let nothing_to_serve = || {
+                let now = this.0.clock.now_ms();
+                this.current().is_none_or(|c| c.is_expired(now))
+            };
+            if result.as_ref().is_err_and(backend_unreachable)
+                && nothing_to_serve()
+                && this.back_online().await
+            {
+                result = this.0.connector.refresh(basis.as_deref(), &scopes).await;
+            }
             let now = this.0.clock.now_ms();
             let result = result
                 .and_then(|r| Session::from_response(r, now))

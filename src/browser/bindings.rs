@@ -295,8 +295,10 @@ impl AuthClient {
                 refresh_margin_ms: config.refresh_margin_ms,
                 flow: config.flow,
                 background_refresh: config.background_refresh,
+                offline_wait_ms: f64::from(config.request_timeout_seconds) * 1000.0,
             },
         );
+        manager.set_network(Rc::new(super::BrowserNetwork));
         let tab_sync = config
             .cross_tab_sync
             .then(|| Rc::new(TabSync::start(&manager, &config)));

@@ -9,7 +9,10 @@ export interface AuthClientOptions {
   provider: { id: string; title?: string };
   /** Auth backend base URL, e.g. `http://127.0.0.1:7007/api/auth`. */
   authBaseUrl?: string;
-  /** Called (once per request) instead of `authBaseUrl`, e.g. Backstage discovery. */
+  /**
+   * Called instead of `authBaseUrl`, e.g. Backstage discovery: at the first request, and its
+   * first good answer is kept for the client's life (a rejection or a bad URL is asked again).
+   */
   getAuthBaseUrl?: () => string | Promise<string>;
   /** `env` sent on every request. Default `development`. */
   environment?: string;
@@ -23,7 +26,10 @@ export interface AuthClientOptions {
   refreshMarginSeconds?: number;
   /** Give up on an unanswered popup after this many seconds. Default 300. */
   popupTimeoutSeconds?: number;
-  /** Timeout of each request to the backend or provider, in seconds. Default 30. */
+  /**
+   * Timeout of each request to the backend or provider, in seconds; also how long a call waits
+   * for the network to come back when the browser is offline. Default 30.
+   */
   requestTimeoutSeconds?: number;
   /**
    * `popup` (OAuth providers), `redirect` (no popup), `proxy` (guest, ALB, oauth2-proxy, ...),

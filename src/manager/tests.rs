@@ -149,6 +149,7 @@ fn fixture_at(
             refresh_margin_ms: 180_000.0,
             flow,
             background_refresh: true,
+            offline_wait_ms: 30_000.0,
         },
     );
     Fixture {
@@ -1186,4 +1187,94 @@ fn sign_in_again_after_a_refused_refresh_opens_the_popup_instead_of_serving_the_
     }))
     .expect("served");
     assert_eq!(f.script.create_calls.get(), 0);
+}
+
+/// A network that is offline until the wait: then back (or not) as scripted.
+struct FakeNetwork {
+    offline: Cell<bool>,
+    comes_back: bool,
+    waits: Cell<u32>,
+}
+
+impl Network for Rc<FakeNetwork> {
+    fn offline(&self) -> bool {
+        self.offline.get()
+    }
+    fn back_online(&self, ms: f64) -> LocalBoxFuture<'static, bool> {
+        assert_eq!(ms, 30_000.0, "bounded by the request timeout");
+        self.waits.set(self.waits.get() + 1);
+        self.offline.set(!self.comes_back);
+        let back = self.comes_back;
+        async move { back }.boxed_local()
+    }
+}
+
+fn offline(f: &Fixture, comes_back: bool) -> Rc<FakeNetwork> {
+    let network = Rc::new(FakeNetwork {
+        offline: Cell::new(true),
+        comes_back,
+        waits: Cell::new(0),
+    });
+    f.manager.set_network(Rc::new(network.clone()));
+    network
+}
+
+#[test]
+fn a_caller_offline_is_answered_when_the_network_comes_back_within_the_timeout() {
+    let unanswered = || Err(AuthError::Network("Failed to fetch".into()));
+    // An expired session: no answer, the network comes back, the second try answers.
+    let f = fixture(Flow::Popup, vec![Ok(600), unanswered(), Ok(600)]);
+    let now = f.clock.get();
+    run(f.manager.get_session(SessionRequest::default())).expect("signed in");
+    let network = offline(&f, true);
+    f.clock.set(now + 700_000.0);
+    let fresh = run(f.manager.get_session(SessionRequest::default()));
+    assert!(matches!(fresh, Ok(Some(_))), "{fresh:?}");
+    assert_eq!((network.waits.get(), f.script.refresh_calls.get()), (1, 3));
+    // Signed out, first call: the probe waits too, then the refresh cookie answers.
+    let f = fixture(Flow::Popup, vec![unanswered(), Ok(600)]);
+    let network = offline(&f, true);
+    assert!(matches!(
+        run(f.manager.get_session(SessionRequest::default())),
+        Ok(Some(_))
+    ));
+    assert_eq!((network.waits.get(), f.script.create_calls.get()), (1, 0));
+}
+
+#[test]
+fn offline_past_the_timeout_or_online_without_an_answer_is_an_error_at_once() {
+    let unanswered = || Err(AuthError::Network("Failed to fetch".into()));
+    // Still offline after the wait: the error, after one wait only.
+    let f = fixture(Flow::Popup, vec![Ok(600), unanswered()]);
+    let now = f.clock.get();
+    run(f.manager.get_session(SessionRequest::default())).expect("signed in");
+    let network = offline(&f, false);
+    f.clock.set(now + 700_000.0);
+    let e = run(f.manager.get_session(SessionRequest::default())).expect_err("no answer");
+    assert_eq!(e.name(), "AuthConnectionError");
+    assert_eq!((network.waits.get(), f.script.refresh_calls.get()), (1, 2));
+    // Online but no answer (a backend restarting): no wait.
+    network.offline.set(false);
+    let e = run(f.manager.get_session(SessionRequest::default())).expect_err("no answer");
+    assert_eq!(e.name(), "AuthConnectionError");
+    assert_eq!(network.waits.get(), 1);
+    // A still-valid session is served without waiting.
+    let f = fixture(Flow::Popup, vec![Ok(600), unanswered()]);
+    run(f.manager.get_session(SessionRequest::default())).expect("signed in");
+    let network = offline(&f, true);
+    f.clock.set(now + 500_000.0);
+    assert!(matches!(
+        run(f.manager.get_session(SessionRequest::default())),
+        Ok(Some(_))
+    ));
+    assert_eq!(network.waits.get(), 0);
+    // Expired: an optional caller waits too, then (still no answer) gets no session.
+    f.clock.set(now + 700_000.0);
+    network.offline.set(true);
+    let optional = run(f.manager.get_session(SessionRequest {
+        optional: true,
+        ..Default::default()
+    }));
+    assert!(matches!(optional, Ok(None)));
+    assert_eq!(network.waits.get(), 1);
 }

@@ -235,17 +235,20 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     });
   });
 
-  test('network loss: an expired session is kept (no sign-out, no popup) and refreshed by itself when the browser is back online or the page in front again', T, async () => {
+  test('network loss: an expired session is kept (no sign-out, no popup), a caller offline is answered when the network comes back within the request timeout, and the session is refreshed by itself when the browser is back online or the page in front again', T, async () => {
     await stack.setAccessTokenTtl(4);
     try {
       await withApp(async ({ ctx, page, popups }) => {
-        await signInWithPopup(page, JANE, oidc(AT_EXPIRY));
+        // A 2 s request timeout: also how long a caller waits for the network to come back.
+        await signInWithPopup(page, JANE, oidc({ ...AT_EXPIRY, requestTimeoutSeconds: 2 }));
         const first = ok(await call(page, 'main', 'getAccessToken'));
         const key = STORAGE_KEY('oidc');
         await sleepPastExpiry((await storage(page))[key]);
         stack.resetCounts();
         await ctx.setOffline(true);
-        failed(await call(page, 'main', 'getAccessToken'), 'AuthConnectionError');
+        const gaveUp = await call(page, 'main', 'getAccessToken');
+        failed(gaveUp, 'AuthConnectionError');
+        assert.ok(gaveUp.ms >= 1_500, `it waited for the network first (${Math.round(gaveUp.ms)} ms)`);
         assert.equal((await states(page)).at(-1), 'SignedIn', 'no answer is no sign-out');
         assert.ok((await storage(page))[key], 'the session is kept');
         assert.equal(popups.length, 1, 'no popup but the sign-in one');
@@ -260,6 +263,20 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
         assert.notEqual(fresh, first);
         assert.equal(stack.count('oidc', 'refresh'), 1, 'the call was served from that refresh');
         assert.deepEqual(await states(page), ['SignedOut', 'SignedIn']);
+
+        // Expired again, offline: a caller waits, and gets the session once the network is back
+        // (one /refresh: the caller's and the `online` wake-up's are one).
+        await sleepPastExpiry((await storage(page))[key]);
+        await ctx.setOffline(true);
+        stack.resetCounts();
+        await page.evaluate(() => window.e2e.start('waiting', 'main', 'getAccessToken'));
+        await sleep(700);
+        assert.equal(await page.evaluate(() => window.e2e.isSettled('waiting')), false, 'still waiting offline');
+        await ctx.setOffline(false);
+        const answered = ok(await bounded(page.evaluate(() => window.e2e.settle('waiting')), 'the waiting call'));
+        assert.notEqual(answered, fresh);
+        assert.equal(stack.count('oidc', 'refresh'), 1);
+        assert.equal((await lifecycles(page)).at(-1).refreshFailed, undefined, 'lifecycle$: renewed');
 
         // Expired again: the page coming back in front (focus) refreshes it too.
         await sleepPastExpiry((await storage(page))[key]);
@@ -296,17 +313,7 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
         stack.resetCounts();
         // Steady state for 10 s: a call every 100 ms. Each must be answered by the JS half from
         // the cache (the very promise it holds), never by the core waiting on a refresh.
-        const calls = await page.evaluate(async () => {
-          const client = window.e2e.clientOf('main');
-          const out = [];
-          const end = Date.now() + 10_000;
-          while (Date.now() < end) {
-            const p = client.getAccessToken();
-            out.push({ cached: p === client.__cache.promise, token: await p });
-            await new Promise(r => setTimeout(r, 100));
-          }
-          return out;
-        });
+        const calls = await page.evaluate(() => window.e2e.steadyCalls('main', 10_000));
         const waited = calls.filter(c => !c.cached).length;
         const tokens = new Set(calls.map(c => c.token)).size;
         const refreshes = stack.count('oidc', 'refresh');

@@ -131,18 +131,8 @@ describe('multi-tab session sync in Chromium (rotation on)', () => {
       stack.resetCounts();
       // 8 s of calls in every tab: 4 s tokens are due at half their life (2 s) and renewed in
       // the background a quarter before (1.5 s after each arrival) by whichever tab comes first.
-      const calls = (await Promise.all(tabs.map(tab => tab.evaluate(async () => {
-        const client = window.e2e.clientOf('main');
-        const out = [];
-        const end = Date.now() + 8_000;
-        while (Date.now() < end) {
-          const p = client.getAccessToken();
-          out.push(p === client.__cache.promise);
-          await p;
-          await new Promise(r => setTimeout(r, 100));
-        }
-        return out;
-      })))).flat();
+      const calls = (await Promise.all(tabs.map(tab => tab.evaluate(() => window.e2e.steadyCalls('main', 8_000)))))
+        .flat().map(c => c.cached);
       const times = stack.requests()
         .filter(r => r.provider === 'oidc' && r.route === 'refresh' && r.method !== 'OPTIONS') // not CORS preflights
         .map(r => r.t);

@@ -13,7 +13,8 @@
 // seconds ahead of the servers' (a device clock running fast), measured and never asserted.
 // Per row, repetition and side, in a FRESH browser context (own cookie jar, own IdP session):
 //   1. one tab, the client constructed, popup sign-in as jane@example.com (IdP login + consent typed);
-//   2. get to "past the access token's expiry": a 4 s token by waiting (real time, 4.5 s); a longer
+//   2. get to "past the access token's expiry": a 4 s token by waiting (real time, 4.5 s, tab 1
+//      hidden meanwhile: a visible page of ours would renew it in the background first); a longer
 //      one by BACK-DATING the sign-in: tab 1's page clock (`Date.now`, which both clients read for
 //      every expiry decision) runs TTL + 0.5 s behind while it signs in, then is put right, so to
 //      the client the sign-in happened TTL + 0.5 s ago (see installClock below);
@@ -244,6 +245,14 @@ async function main() {
           // The clock put right: to the client, the sign-in was TTL + 0.5 s ago.
           await first.evaluate(setSkew, 0);
         } else {
+          // The token expires while tab 1 is hidden (the OS hid it, the laptop slept): a visible
+          // page of ours renews it in the background before (backgroundRefresh), so this is how
+          // tabs meet an expired token. Both sides alike; the peer does not look.
+          await first.evaluate(() => {
+            Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+            Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+            document.dispatchEvent(new Event('visibilitychange'));
+          });
           await sleep(Math.max(0, signedInAt + row.ttl * 1000 + 500 - Date.now()));
         }
         popups.length = 0;

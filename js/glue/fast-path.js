@@ -21,14 +21,21 @@ export class AuthClient extends AuthClientCore {
   /** @param {AuthClientOptions} options */
   constructor(options) {
     // The core calls onCache synchronously inside super(), before `this` exists: a holder.
-    const cache = { until: 0, promise: undefined, renewAt: 0, timer: undefined, client: undefined,
-      lifecycle: undefined, listeners: new Set() };
+    const cache = { until: 0, promise: undefined, renewAt: 0, timer: undefined, endTimer: undefined,
+      client: undefined, lifecycle: undefined, listeners: new Set() };
     super(options, (token, until, renewAt, lifecycle) => {
       cache.promise = until > 0 ? Promise.resolve(token) : undefined;
       cache.until = until;
       cache.renewAt = renewAt;
       cache.lifecycle = lifecycle;
       cache.client?.__schedule();
+      // A session whose refresh was refused ends at its expiry: the core asks once more then, so
+      // that lifecycle$ and sessionState$ say so when it happens, not at the next call.
+      clearTimeout(cache.endTimer);
+      if (lifecycle?.refreshFailed?.reason === 'refused' && lifecycle.expiresAt > 0) {
+        cache.endTimer = setTimeout(() => cache.client?.refreshIfDue(),
+          Math.min(lifecycle.expiresAt - Date.now() + 1, MAX_TIMER_MS));
+      }
       for (const listener of [...cache.listeners]) listener(lifecycle);
     });
     cache.client = this;
@@ -105,6 +112,7 @@ export class AuthClient extends AuthClientCore {
     }
     const cache = this.__cache;
     clearTimeout(cache.timer);
+    clearTimeout(cache.endTimer);
     cache.renewAt = 0;
     cache.listeners.clear();
     cache.until = 0;

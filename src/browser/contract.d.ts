@@ -50,7 +50,8 @@ export interface AuthClientOptions {
   /**
    * When the network is back (`online`) or the page is shown again (`visibilitychange`, `focus`,
    * `pageshow`), refresh the session if it is due, so that the next call does not wait for it
-   * (one request for all tabs; never a popup). Default `true`.
+   * (one request for all tabs; never a popup); also at the expiry of a session whose refresh was
+   * refused, so that it ends then (`lifecycle$()`: `expired`), not at the next call. Default `true`.
    */
   refreshOnWake?: boolean;
   /**

@@ -374,8 +374,10 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
         ok(await call(page, 'main', 'getAccessToken'));
         await waitFor(async () => (await lifecycles(page)).at(-1).refreshFailed?.reason === 'network', { what: 'a network failure' });
         await ctx.setOffline(false);
-        // Expired, refused: signed out, `expired`, with the backend's error.
+        // Expired, refused: signed out at the expiry without a call (the JS half asks the core
+        // once more then), `expired`, with the backend's error.
         await sleepPastExpiry((await storage(page))[STORAGE_KEY('oidc')]);
+        await waitFor(async () => (await lifecycles(page)).at(-1).status === 'signedOut', { what: 'ended at its expiry, no call' });
         const gone = await call(page, 'main', 'getAccessToken', undefined, { optional: true });
         ok(gone);
         const end = (await lifecycles(page)).at(-1);

@@ -12,7 +12,10 @@ let app, stack, ff;
 withStack({ startApp: startClientApp, stack: { rotateRefreshToken: true, accessTokenTtl: TTL }, launch: launchFirefox, skip: !!missing },
   env => ({ app, stack, browser: ff } = env));
 
-const options = () => ({ provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase, refreshMarginSeconds: 0 });
+// The tabs race at expiry (tabs hidden or asleep then): no background refresh, which would renew
+// the session before it expires while they are visible (multitab.test.mjs tests that).
+const options = () => ({ provider: { id: 'oidc', title: 'OIDC' }, authBaseUrl: stack.authBase,
+  refreshMarginSeconds: 0, backgroundRefresh: false });
 const js = (body, ...args) => ff.driver.executeScript(body, ...args);
 
 async function inTab(handle, fn) {

@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, waitForPopup, completeIdpLogin } from './stack/browser.mjs';
-import { withStack, startPkceApp, sleep, idpRequests, tokenRequests } from './fixtures/app.mjs';
+import { withStack, startPkceApp, sleep, waitFor, idpRequests, tokenRequests } from './fixtures/app.mjs';
 
 const T = { timeout: 60_000 };
 /** IdP access + ID token lifetime (s): short, so that tests see tokens expire. */
@@ -22,13 +22,18 @@ withStack({ startApp: startPkceApp, stack: { accessTokenTtl: TTL, rotateRefreshT
 
 const STORAGE_KEY = 'backstage-wasm-auth:idp:development';
 
+/** The suite's options; a key given as `undefined` in `extra` is left out (its default applies). */
 function options(extra = {}) {
-  return {
+  const all = {
     provider: { id: 'idp', title: 'IdP' },
     pkce: { issuer: stack.idpUrl, clientId: 'spa', redirectUri: `${app.origin}/pkce-callback.html` },
     refreshMarginSeconds: 2,
+    // The refresh tests meet the session at its due time (a tab hidden or asleep then); a
+    // visible page would renew it in the background first (its own test below).
+    backgroundRefresh: false,
     ...extra,
   };
+  return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined));
 }
 
 /** A fresh browser context (own cookies, storage, IdP session) with the app and client 'c'. */
@@ -119,6 +124,26 @@ describe('flow pkce against oidc-provider', () => {
       assert.equal(record.session.backstage, undefined);
       // The callback page took the code out of the popup's history; nothing left in the app's URL.
       assert.equal(new URL(page.url()).search, '');
+    } finally { await ctx.close(); }
+  });
+
+  test('background refresh (default on): the refresh grant renews the session before it is due, with no call', T, async () => {
+    const { ctx, page, tokenCalls } = await appPage({ backgroundRefresh: undefined, refreshMarginSeconds: undefined });
+    try {
+      assert.equal((await signIn(page)).result.ok, true);
+      const record = await stored(page);
+      const before = tokenCalls('refresh_token').length;
+      // 6 s tokens, default margin: due at half their life (3 s), renewed a quarter before.
+      // (A request is recorded when sent, its status when answered: wait for the answer.)
+      await waitFor(() => tokenCalls('refresh_token')[before]?.status, { timeout: 8_000, what: 'a background refresh grant, answered' });
+      const renewed = tokenCalls('refresh_token')[before];
+      assert.equal(renewed.status, 200);
+      assert.equal(new URLSearchParams(renewed.body).get('refresh_token'), record.session.provider.refreshToken);
+      await waitFor(async () => (await stored(page)).session.provider.accessToken !== record.session.provider.accessToken,
+        { what: 'the renewed session stored' });
+      const now = (await call(page, 'getAccessToken')).value;
+      assert.equal(now, (await stored(page)).session.provider.accessToken, 'served from the renewed session');
+      assert.deepEqual(await page.evaluate(() => e2e.states('c')), ['SignedOut', 'SignedIn']);
     } finally { await ctx.close(); }
   });
 

@@ -170,3 +170,24 @@ test('background refresh: refreshAhead() at renewAt, once; a new session moves t
   await sleep(80);
   assert.equal(aheadCalls(), n, 'freed: no timer');
 });
+
+test('a session whose refresh was refused: the core is asked again at its expiry (refreshIfDue), not before', async () => {
+  const c = new AuthClient({});
+  const dueCalls = () => calls.filter(x => x[0] === 'refreshIfDue').length;
+  const n = dueCalls();
+  glue.onCacheOf('t', 0, 0, { status: 'signedIn', expiresAt: Date.now() + 60,
+    refreshFailed: { reason: 'refused', error: new Error('no') } });
+  await sleep(20);
+  assert.equal(dueCalls(), n, 'not before the expiry');
+  await sleep(80);
+  assert.equal(dueCalls(), n + 1, 'at the expiry');
+  // No answer (network) is retried by calls and wake-ups, not at expiry; a new session clears it.
+  glue.onCacheOf('t', 0, 0, { status: 'signedIn', expiresAt: Date.now() + 30,
+    refreshFailed: { reason: 'network', error: new Error('offline') } });
+  glue.onCacheOf('t', 0, 0, { status: 'signedIn', expiresAt: Date.now() + 30,
+    refreshFailed: { reason: 'refused', error: new Error('no') } });
+  glue.onCacheOf('t', 0, 0, { status: 'signedIn', expiresAt: Date.now() + 30 });
+  await sleep(80);
+  assert.equal(dueCalls(), n + 1);
+  c.free();
+});

@@ -239,7 +239,8 @@ function expiresText(v) {
   if (!v.expiresAt) return 'never';
   const s = left(v.expiresAt);
   if (s > 0) return `in ${ctx.fmtDuration(s)}`;
-  // No answer keeps it (renewed when the backend answers again); refused: over at the next call.
+  // No answer keeps it (renewed when the backend answers again); refused: the client ends it at
+  // its expiry (a moment after, this row says `signedOut`).
   return `expired ${ctx.fmtDuration(-s)} ago${v.refreshFailed?.reason === 'refused' ? '' : ' · kept'}`;
 }
 function nextRefreshText(card, v) {
@@ -389,8 +390,8 @@ export function render() {
       step(2, 'Session expiry you can see, and recover from in place',
         ['Clearing the backend\'s refresh cookie (as when it expires or is revoked) makes the next background refresh refused (',
           code("refreshFailed.reason: 'refused'"), '): the notice at the top counts down to ', code('expiresAt'), ', and "Sign in again" calls ',
-          code("getBackstageIdentity({ instantPopup: true, flow: 'popup' })"), ': a popup, in place. Left alone, it is served until then; the next call ends it as ',
-          code('expired'), ' (an optional call opens no popup); signed out here or in another tab: ', code('signOut'), ' / ', code('otherTab'), '.'],
+          code("getBackstageIdentity({ instantPopup: true, flow: 'popup' })"), ': a popup, in place. Left alone, it is served until then and ends there by itself as ',
+          code('expired'), ' (no popup); signed out here or in another tab: ', code('signOut'), ' / ', code('otherTab'), '.'],
         [btn('clear-cookie', 'Clear the refresh cookie', clearCookie, { disabled: !oidcIn, primary: true }),
           btn('optional-call', 'getAccessToken(…, { optional: true })', () => act(2, 'getAccessToken({ optional: true })', async () => {
             const token = await oidc.client.getAccessToken(undefined, { optional: true });

@@ -500,15 +500,16 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
     assert.equal(p.url(), url, 'no navigation');
     assert.match(await p.locator('[data-lc-result="2"]').innerText(), /Signed in again in the popup/);
 
-    // Refused again and left alone: served until expiresAt, then ended there by the client
-    // itself (`expired`, no call needed); the notice says so and signs in again from there.
+    // Refused again and left alone: served until expiresAt, then ended there by the clients
+    // themselves, no call needed. The three OIDC clients of this page are "tabs" of one provider:
+    // whichever's timer fires first ends it as `expired` and tells the others (`otherTab`).
     await p.click('[data-lc-action="clear-cookie"]');
     await lcWait('oidc', 'failure', /^refused · AuthenticationError$/);
-    await lcWait('oidc', 'ended', /^expired · AuthenticationError$/, 40_000);
-    assert.equal(await lcRow('oidc', 'status'), 'signedOut');
-    assert.equal(await p.getAttribute('#session-notice', 'data-kind'), 'error');
-    assert.match(await p.locator('#session-notice').innerText(), /^Your OIDC session has expired\. It could not be renewed \(AuthenticationError\)/);
-    assert.equal(lc.popups, 0, 'an optional call opens no popup');
+    await lcWait('oidc', 'status', /^signedOut$/, 40_000);
+    const ended = await p.locator('#lc-table [data-lc="ended"]').allInnerTexts();
+    assert.ok(ended.includes('expired · AuthenticationError'), `one client ended it as expired: ${JSON.stringify(ended)}`);
+    assert.ok(['error', 'info'].includes(await p.getAttribute('#session-notice', 'data-kind')), 'a notice says it ended');
+    assert.equal(lc.popups, 0, 'no popup at expiry');
     await signInPopup(p, () => p.click('#session-notice [data-action="sign-in-again"]'), 'jane@example.com');
     lc.popups--;
     await p.waitForSelector('#session-notice', { state: 'hidden', timeout: 15_000 });

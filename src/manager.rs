@@ -146,10 +146,6 @@ impl WeakSessionManager {
     }
 }
 
-fn backend_unreachable(e: &AuthError) -> bool {
-    unanswered(e)
-}
-
 fn signed_in(session: &Session) -> Lifecycle {
     Lifecycle::SignedIn {
         expires_at: session.expires_at(),
@@ -437,7 +433,7 @@ impl SessionManager {
                 let now = this.0.clock.now_ms();
                 this.current().is_none_or(|c| c.is_expired(now))
             };
-            if result.as_ref().is_err_and(backend_unreachable)
+            if result.as_ref().is_err_and(unanswered)
                 && nothing_to_serve()
                 && this.back_online().await
             {
@@ -471,7 +467,7 @@ impl SessionManager {
                     // No answer is no refusal (offline, backend restarting): the session is
                     // kept, expired or not, and refreshed once the network is back (a later
                     // call, or a wake-up: `refresh_if_due`); never a sign-out, never a popup.
-                    if current.is_some_and(|c| c.is_expired(now)) && !backend_unreachable(e) {
+                    if current.is_some_and(|c| c.is_expired(now)) && !unanswered(e) {
                         // A tab without a PKCE refresh token asked no one: the other tabs'
                         // sessions (their refresh tokens) are theirs, so this sign-out is not
                         // announced.
@@ -557,7 +553,7 @@ impl SessionManager {
                         return Ok(Some(session))
                     }
                     Err(_) if request.optional => return Ok(None),
-                    Err(e) if proxy || backend_unreachable(&e) => return Err(e),
+                    Err(e) if proxy || unanswered(&e) => return Err(e),
                     Err(_) => {}
                 }
             } else if self.0.current.borrow().is_none()
@@ -572,7 +568,7 @@ impl SessionManager {
                     Ok(_) => {}
                     // Only a refusal (no session) leads to the popup: a backend that cannot be
                     // reached would only show the browser's error page in it.
-                    Err(e) if proxy || backend_unreachable(&e) => {
+                    Err(e) if proxy || unanswered(&e) => {
                         return if request.optional { Ok(None) } else { Err(e) };
                     }
                     Err(_) => {}

@@ -147,7 +147,7 @@ describe('multi-tab session sync in Chromium (rotation on)', () => {
     }
   });
 
-  test('20 tabs opened at once with an expired token: 0 signed out, 1 /refresh', T, async () => {
+  test('20 tabs opened at once with an expired token: 0 signed out, one /refresh per token', T, async () => {
     const ctx = await browser.newContext();
     try {
       const first = await openTab(ctx);
@@ -155,14 +155,24 @@ describe('multi-tab session sync in Chromium (rotation on)', () => {
       await sleep(TTL * 1000 + 500);
       stack.resetCounts();
       const tabs = await Promise.all(Array.from({ length: 20 }, () => openTab(ctx)));
+      const beforeCalls = refreshes();
       const results = await Promise.all([first, ...tabs].map(p => call(p, 'getAccessToken')));
       const failures = results.filter(r => !r.ok);
       assert.deepEqual(failures, [], 'no tab failed');
       const signedOut = (await Promise.all(tabs.map(states))).filter(s => s.at(-1) !== 'SignedIn').length;
-      console.log(`# ours: 21 tabs, ${refreshes()} /refresh, ${signedOut} signed out`);
+      const times = stack.requests()
+        .filter(r => r.provider === 'oidc' && r.route === 'refresh' && r.method !== 'OPTIONS')
+        .map(r => r.t);
+      const gaps = times.slice(1).map((t, i) => t - times[i]);
+      console.log(`# ours: 21 tabs, ${times.length} /refresh (${beforeCalls} while the tabs opened; gaps ${gaps.join(', ') || 'none'} ms), ${signedOut} signed out`);
       assert.equal(signedOut, 0);
-      assert.equal(refreshes(), 1);
-      assert.equal(new Set(results.map(r => r.value)).size, 1);
+      // One /refresh per token: on a loaded machine opening 20 tabs can outlast the refreshed
+      // 4 s token (a wake-up in the first tab may refresh before the calls), and then a second
+      // one is due. Two tabs refreshing the same token come within the lock's grace (300 ms)
+      // plus one request; a second token is due a whole lifetime (less rounding) after the first.
+      assert.ok(times.length >= 1, 'the expired session was refreshed');
+      assert.ok(gaps.every(g => g >= TTL * 1000 / 2), `no two /refresh for one token: gaps ${gaps.join(', ')} ms`);
+      assert.ok(new Set(results.map(r => r.value)).size <= times.length, 'every tab got a refreshed token');
     } finally {
       await ctx.close();
     }

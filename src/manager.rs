@@ -63,6 +63,8 @@ pub enum Announce {
     SignedIn,
     Refreshed,
     SignedOut,
+    /// Signed out because the session ran out and could not be refreshed.
+    Expired,
 }
 
 /// Where a session change came from: this client (to be announced to other tabs) or another tab.
@@ -83,7 +85,8 @@ pub enum Remote {
         kind: Announce,
         session: Box<Session>,
     },
-    SignedOut,
+    /// It signed out, or (`expired`) its session ran out and could not be refreshed.
+    SignedOut { expired: bool },
 }
 
 /// What a caller asks for.
@@ -238,11 +241,16 @@ impl SessionManager {
     pub fn apply_remote(&self, event: Remote) -> bool {
         let current = self.0.current.borrow().clone();
         match event {
-            Remote::SignedOut => {
+            Remote::SignedOut { expired } => {
                 // Nothing may sign this tab back in silently.
                 self.0.basis.borrow_mut().take();
                 if current.is_some() {
-                    self.end(Change::Remote, Ended::OtherTab, None);
+                    let why = if expired {
+                        Ended::Expired
+                    } else {
+                        Ended::OtherTab
+                    };
+                    self.end(Change::Remote, why, None);
                 }
                 true
             }
@@ -473,7 +481,7 @@ impl SessionManager {
                         // announced.
                         let change = match e {
                             AuthError::NoRefreshToken => Change::Remote,
-                            _ => Change::Local(Announce::SignedOut),
+                            _ => Change::Local(Announce::Expired),
                         };
                         this.end(change, Ended::Expired, Some(e.clone()));
                         this.0.basis.borrow_mut().take();

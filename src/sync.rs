@@ -18,6 +18,10 @@ pub enum Kind {
     SignedIn,
     Refreshed,
     SignedOut,
+    /// The session ran out and could not be refreshed: a sign-out the other tabs explain as an
+    /// expiry, not as "signed out in another tab". A tab of an older version ignores this type;
+    /// harmless, as its copy of the session runs out at the same time.
+    Expired,
     /// A tab without a session asks the tabs that have one to announce it (no session inside).
     Hello,
 }
@@ -33,6 +37,7 @@ impl Kind {
             Kind::SignedIn => "signedIn",
             Kind::Refreshed => "refreshed",
             Kind::SignedOut => "signedOut",
+            Kind::Expired => "expired",
             Kind::Hello => "hello",
         }
     }
@@ -42,6 +47,7 @@ impl Kind {
             Kind::SignedIn,
             Kind::Refreshed,
             Kind::SignedOut,
+            Kind::Expired,
             Kind::Hello,
         ]
         .into_iter()
@@ -65,6 +71,7 @@ impl From<Announce> for Kind {
             Announce::SignedIn => Kind::SignedIn,
             Announce::Refreshed => Kind::Refreshed,
             Announce::SignedOut => Kind::SignedOut,
+            Announce::Expired => Kind::Expired,
         }
     }
 }
@@ -76,7 +83,10 @@ pub enum SyncEvent {
         kind: Kind,
         session: Box<Session>,
     },
-    SignedOut,
+    /// Another tab's session ended: it signed out, or (`expired`) its session ran out.
+    SignedOut {
+        expired: bool,
+    },
     /// A new tab asks for the session (see [`answers_hello`]).
     Hello,
 }
@@ -93,7 +103,7 @@ impl SyncEvent {
                 },
                 session,
             }),
-            SyncEvent::SignedOut => Some(Remote::SignedOut),
+            SyncEvent::SignedOut { expired } => Some(Remote::SignedOut { expired }),
             SyncEvent::Hello => None,
         }
     }
@@ -166,9 +176,12 @@ pub fn decode(
         return Err(Ignored::Own);
     }
     match (kind, session) {
-        (Kind::SignedOut, None) => Ok(SyncEvent::SignedOut),
+        (Kind::SignedOut, None) => Ok(SyncEvent::SignedOut { expired: false }),
+        (Kind::Expired, None) => Ok(SyncEvent::SignedOut { expired: true }),
         (Kind::Hello, None) => Ok(SyncEvent::Hello),
-        (Kind::SignedOut | Kind::Hello, Some(_)) | (_, None) => Err(Ignored::Malformed),
+        (Kind::SignedOut | Kind::Expired | Kind::Hello, Some(_)) | (_, None) => {
+            Err(Ignored::Malformed)
+        }
         (kind, Some(session)) => {
             store::validate(&session).map_err(Ignored::Invalid)?;
             if session.is_expired(now_ms) {
@@ -224,7 +237,7 @@ pub fn storage_change(
             }),
         None => old_value
             .and_then(|raw| store::decode(raw, provider, environment, now_ms).ok())
-            .map(|_| SyncEvent::SignedOut),
+            .map(|_| SyncEvent::SignedOut { expired: false }),
     }
 }
 
@@ -312,7 +325,27 @@ mod tests {
         );
         assert_eq!(
             decode(&raw, "oidc", "development", "tab-b", 2_000.0),
-            Ok(SyncEvent::SignedOut)
+            Ok(SyncEvent::SignedOut { expired: false })
+        );
+        // An expiry: a sign-out that says why, no session either.
+        let raw = encode(
+            "oidc",
+            "development",
+            "tab-a",
+            Kind::Expired,
+            Some(&session()),
+        );
+        assert!(raw.contains("\"type\":\"expired\"") && !raw.contains("\"session\":"));
+        assert_eq!(
+            decode(&raw, "oidc", "development", "tab-b", 2_000.0),
+            Ok(SyncEvent::SignedOut { expired: true })
+        );
+        let mut v: serde_json::Value = serde_json::from_str(&raw).expect("json");
+        v["session"] = serde_json::from_str(&session().to_json().encode()).expect("session");
+        assert_eq!(
+            decode(&v.to_string(), "oidc", "development", "tab-b", 2_000.0),
+            Err(Ignored::Malformed),
+            "an expiry with a session is not an expiry"
         );
     }
 
@@ -495,7 +528,7 @@ mod tests {
         );
         assert_eq!(
             storage_change(Some(&good), None, p, e, 2_000.0),
-            Some(SyncEvent::SignedOut)
+            Some(SyncEvent::SignedOut { expired: false })
         );
         // Another tab discarding a bad, expired or foreign record: nothing happens here.
         for bad in [

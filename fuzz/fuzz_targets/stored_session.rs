@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
         matches!(&event, Some(SyncEvent::Session { session: s, .. }) if **s == session),
         "a storage event did not take the record's session"
     );
-    assert_eq!(removed, Some(SyncEvent::SignedOut));
+    assert_eq!(removed, Some(SyncEvent::SignedOut { expired: false }));
 
     let again = store::encode(PROVIDER, ENVIRONMENT, &session);
     assert_eq!(

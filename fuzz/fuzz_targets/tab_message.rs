@@ -34,7 +34,8 @@ fn check_message(raw: &str) {
         "{:?}",
         decoded.as_ref().map(|e| match e {
             SyncEvent::Session { kind, .. } => *kind,
-            SyncEvent::SignedOut => Kind::SignedOut,
+            SyncEvent::SignedOut { expired: false } => Kind::SignedOut,
+            SyncEvent::SignedOut { expired: true } => Kind::Expired,
             SyncEvent::Hello => Kind::Hello,
         })
     );
@@ -47,7 +48,8 @@ fn check_message(raw: &str) {
             assert!(!session.is_expired(NOW_MS));
             (*kind, Some(&**session))
         }
-        SyncEvent::SignedOut => (Kind::SignedOut, None),
+        SyncEvent::SignedOut { expired: false } => (Kind::SignedOut, None),
+        SyncEvent::SignedOut { expired: true } => (Kind::Expired, None),
         SyncEvent::Hello => (Kind::Hello, None),
     };
     let again = sync::encode(PROVIDER, ENVIRONMENT, "tab-a", kind, session);

@@ -123,7 +123,8 @@ export type SessionLifecycle =
       status: 'signedOut';
       /**
        * `initial`: not signed in (yet); `signOut`: this tab signed out; `otherTab`: another tab
-       * signed out; `expired`: the session ran out and could not be refreshed (`error` says why).
+       * signed out; `expired`: the session ran out and could not be refreshed, here (`error` says
+       * why) or in another tab (no `error`).
        */
       reason: 'initial' | 'signOut' | 'otherTab' | 'expired';
       error?: Error;

@@ -538,7 +538,7 @@ fn remote_announcements_are_applied_without_echo() {
         .current()
         .expect("s")
         .has_scopes(&ScopeSet::parse("email")));
-    f.manager.apply_remote(Remote::SignedOut);
+    f.manager.apply_remote(Remote::SignedOut { expired: false });
     assert_eq!(f.manager.state().get(), SessionState::SignedOut);
     assert_eq!(local_changes.get(), 0, "nothing announced back");
     assert_eq!(
@@ -976,7 +976,8 @@ fn no_answer_at_expiry_is_no_sign_out_and_a_wake_up_refreshes() {
     assert!(
         !announced
             .borrow()
-            .contains(&Change::Local(Announce::SignedOut)),
+            .iter()
+            .any(|c| matches!(c, Change::Local(Announce::SignedOut | Announce::Expired))),
         "no sign-out told to the other tabs"
     );
     // The network is back: one wake-up refreshes it before anyone asks.
@@ -1074,7 +1075,7 @@ fn the_lifecycle_says_when_it_expires_and_why_it_ended() {
             Change::Local(Announce::SignedIn),
             Change::RefreshFailed,
             Change::RefreshFailed,
-            Change::Local(Announce::SignedOut),
+            Change::Local(Announce::Expired),
         ]
     );
 }
@@ -1087,8 +1088,12 @@ fn the_lifecycle_tells_a_sign_out_here_from_one_elsewhere() {
     assert_eq!(ended(&f), Some((Ended::SignOut, None)));
     run(f.manager.get_session(SessionRequest::default())).expect("signed in again");
     assert_eq!(ended(&f), None);
-    f.manager.apply_remote(Remote::SignedOut);
+    f.manager.apply_remote(Remote::SignedOut { expired: false });
     assert_eq!(ended(&f), Some((Ended::OtherTab, None)));
+    // Another tab's session ran out: explained as an expiry here too, not as a sign-out.
+    run(f.manager.get_session(SessionRequest::default())).expect("signed in again");
+    f.manager.apply_remote(Remote::SignedOut { expired: true });
+    assert_eq!(ended(&f), Some((Ended::Expired, None)));
 }
 
 #[test]

@@ -502,12 +502,14 @@ describe('demo', { timeout: READY_TIMEOUT_MS + 180_000 }, () => {
 
     // Refused again and left alone: served until expiresAt, then ended there by the clients
     // themselves, no call needed. The three OIDC clients of this page are "tabs" of one provider:
-    // whichever's timer fires first ends it as `expired` and tells the others (`otherTab`).
+    // whichever's timer fires first ends it as `expired` (with the backend's error) and tells the
+    // others, which say `expired` too: never "signed out in another tab" for an expiry.
     await p.click('[data-lc-action="clear-cookie"]');
     await lcWait('oidc', 'failure', /^refused · AuthenticationError$/);
     await lcWait('oidc', 'status', /^signedOut$/, 40_000);
     const ended = await p.locator('#lc-table [data-lc="ended"]').allInnerTexts();
     assert.ok(ended.includes('expired · AuthenticationError'), `one client ended it as expired: ${JSON.stringify(ended)}`);
+    assert.ok(!ended.includes('otherTab'), `the others say expired, not otherTab: ${JSON.stringify(ended)}`);
     assert.ok(['error', 'info'].includes(await p.getAttribute('#session-notice', 'data-kind')), 'a notice says it ended');
     assert.equal(lc.popups, 0, 'no popup at expiry');
     await signInPopup(p, () => p.click('#session-notice [data-action="sign-in-again"]'), 'jane@example.com');

@@ -283,11 +283,13 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
         stack.resetCounts();
         await page.evaluate(() => window.dispatchEvent(new Event('focus')));
         await waitFor(() => stack.count('oidc', 'refresh') === 1, { what: 'a /refresh on `focus`' });
-        await waitFor(async () => (await stored()) !== fresh, { what: 'that session stored' });
+        await waitFor(async () => (await stored()) !== answered, { what: 'that session stored' });
 
         // refreshOnWake: false: the client waits for a call.
         await page.evaluate(() => window.e2e.free('main'));
         await make(page, 'sleepy', oidc({ ...AT_EXPIRY, refreshOnWake: false }));
+        // Restored; or refreshed, where a slow step outlasted the 4 s token.
+        ok(await call(page, 'sleepy', 'getAccessToken'));
         await sleepPastExpiry((await storage(page))[key]);
         stack.resetCounts();
         await page.evaluate(() => window.dispatchEvent(new Event('focus')));
@@ -367,6 +369,13 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
         assert.equal(warned.refreshFailed.error.isError, true);
         assert.equal(warned.expiresAt, signedIn.expiresAt, 'the same session, same expiry');
         ok(await call(page, 'main', 'getAccessToken'));
+        // A second tab that only follows (no timers of its own) is handed the session; it
+        // learns of the expiry from the first tab only.
+        const follower = await ctx.newPage();
+        await load(follower, page.url());
+        await make(follower, 'main', oidc({ backgroundRefresh: false, refreshOnWake: false }));
+        ok(await call(follower, 'main', 'getAccessToken', undefined, { optional: true }));
+        assert.equal((await lifecycles(follower)).at(-1).status, 'signedIn', 'handed the session');
         // No answer at all is `network`: a call inside the margin (4 s in) tries again, offline,
         // and is served the still-valid session.
         await sleep(Math.max(0, signedIn.at + 4_500 - Date.now()));
@@ -385,6 +394,10 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
         assert.equal(end.reason, 'expired');
         assert.ok(end.error?.isError, 'with the refusal');
         assert.deepEqual(await states(page), ['SignedOut', 'SignedIn', 'SignedOut']);
+        // The other tab explains it as an expiry too, not as "signed out in another tab".
+        await waitFor(async () => (await lifecycles(follower)).at(-1).status === 'signedOut', { what: 'the follower told' });
+        assert.equal((await lifecycles(follower)).at(-1).reason, 'expired');
+        await follower.close();
 
         // signOut here, and in another tab.
         const other = await ctx.newPage();

@@ -82,8 +82,12 @@ export interface CoreAuthClient {
   lifecycle$(): CoreObservable<SessionLifecycle>;
   /** Redirect flow: the backend's error when this tab just came back from a failed sign-in, once. */
   takeRedirectError(): Error | undefined;
-  /** A wake-up (network back, page shown again): refresh if due (`refreshOnWake`); relayed by the core's JS half. */
-  refreshIfDue(): void;
+  /**
+   * A wake-up (network back, page shown again): refresh if due (`refreshOnWake`); `atExpiry`: the
+   * expiry of a session whose refresh was refused (whatever `refreshOnWake` says). Relayed by the
+   * core's JS half.
+   */
+  refreshIfDue(atExpiry?: boolean): void;
   /** The background refresh's timer (`backgroundRefresh`): refresh if due for one; relayed by the core's JS half. */
   refreshAhead(): void;
   free(): void;

@@ -49,7 +49,8 @@ export const BUDGETS = {
   // 67 KiB -> 68 KiB: a caller offline waits for the network to come back (+813: measured as a
   // retry in the shared refresh; +908 as a wait in get_session, +838 as a loop there; the
   // browser's part, a navigator.onLine poll, is ~130 of it); a refused session ends at its
-  // expiry, a timer in the JS half (+79); other tabs are told it expired, not signed out (+37).
+  // expiry, a timer in the JS half (+79); other tabs are told it expired, not signed out (+37); the
+  // expiry timer also with refreshOnWake: false (+61: a bool argument).
   backstage: 69_632,
   // 124 KiB -> 116 KiB: 119,707 -> 113,976 B (gloo-net and a second base64url decoder gone).
   pkce: 118_784,

@@ -33,7 +33,7 @@ export class AuthClient extends AuthClientCore {
       // that lifecycle$ and sessionState$ say so when it happens, not at the next call.
       clearTimeout(cache.endTimer);
       if (lifecycle?.refreshFailed?.reason === 'refused' && lifecycle.expiresAt > 0) {
-        cache.endTimer = setTimeout(() => cache.client?.refreshIfDue(),
+        cache.endTimer = setTimeout(() => cache.client?.refreshIfDue(true),
           Math.min(lifecycle.expiresAt - Date.now() + 1, MAX_TIMER_MS));
       }
       for (const listener of [...cache.listeners]) listener(lifecycle);

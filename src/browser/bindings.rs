@@ -354,10 +354,12 @@ impl AuthClient {
 
     /// A wake-up, relayed by the JS half (`online`, `visibilitychange` to visible, `focus`,
     /// `pageshow`): with `refreshOnWake`, the session is refreshed if it is due (one request for
-    /// all tabs, never a popup), so that the next call does not wait for it.
+    /// all tabs, never a popup), so that the next call does not wait for it. `at_expiry`: the
+    /// JS half's timer at the expiry of a session whose refresh was refused, which ends it
+    /// then whatever `refreshOnWake` says (not a wake-up).
     #[wasm_bindgen(js_name = refreshIfDue)]
-    pub fn refresh_if_due(&self) {
-        if self.refresh_on_wake {
+    pub fn refresh_if_due(&self, at_expiry: bool) {
+        if self.refresh_on_wake || at_expiry {
             let manager = self.manager.clone();
             wasm_bindgen_futures::spawn_local(async move { manager.refresh_if_due().await });
         }

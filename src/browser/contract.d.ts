@@ -50,8 +50,9 @@ export interface AuthClientOptions {
   /**
    * When the network is back (`online`) or the page is shown again (`visibilitychange`, `focus`,
    * `pageshow`), refresh the session if it is due, so that the next call does not wait for it
-   * (one request for all tabs; never a popup); also at the expiry of a session whose refresh was
-   * refused, so that it ends then (`lifecycle$()`: `expired`), not at the next call. Default `true`.
+   * (one request for all tabs; never a popup). Default `true`. Not a wake-up, so not turned off
+   * by this: a session whose refresh was refused is asked for once more at its expiry, so that it
+   * ends then (`lifecycle$()`: `expired`), not at the next call.
    */
   refreshOnWake?: boolean;
   /**

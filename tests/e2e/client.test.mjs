@@ -415,6 +415,24 @@ describe('client e2e in Chromium (real backend + IdP)', () => {
     }
   });
 
+  test('refreshOnWake: false: a session whose refresh was refused still ends at its expiry, with no call', T, async () => {
+    await stack.setAccessTokenTtl(8);
+    try {
+      await withApp(async ({ ctx, page }) => {
+        await signInWithPopup(page, JANE, oidc({ refreshOnWake: false }));
+        await ctx.clearCookies();
+        await waitFor(async () => (await lifecycles(page)).at(-1).refreshFailed?.reason === 'refused',
+          { what: 'the refused background refresh' });
+        await sleepPastExpiry((await storage(page))[STORAGE_KEY('oidc')]);
+        await waitFor(async () => (await lifecycles(page)).at(-1).status === 'signedOut', { what: 'ended at its expiry, no call' });
+        assert.equal((await lifecycles(page)).at(-1).reason, 'expired');
+        assert.deepEqual(await states(page), ['SignedOut', 'SignedIn', 'SignedOut']);
+      });
+    } finally {
+      await stack.setAccessTokenTtl();
+    }
+  });
+
   for (const minutes of [10, -10]) {
     test(`clock skew: a browser clock ${Math.abs(minutes)} minutes ${minutes > 0 ? 'ahead of' : 'behind'} the backend: no refresh loop, no early sign-out, restored on reload`, T, async () => {
       const skew = `{ const off = ${minutes * 60_000}; const now = Date.now.bind(Date); Date.now = () => now() + off; }`;

@@ -31,7 +31,7 @@ export class AuthClientCore {
     return Promise.resolve('from-core');
   }
   refreshAhead() { calls.push(['refreshAhead']); }
-  refreshIfDue() { calls.push(['refreshIfDue']); }
+  refreshIfDue(atExpiry) { calls.push(['refreshIfDue', atExpiry]); }
   free() { calls.push(['free']); this.__wbg_ptr = 0; }
 }
 `;
@@ -181,6 +181,7 @@ test('a session whose refresh was refused: the core is asked again at its expiry
   assert.equal(dueCalls(), n, 'not before the expiry');
   await sleep(80);
   assert.equal(dueCalls(), n + 1, 'at the expiry');
+  assert.equal(calls.filter(x => x[0] === 'refreshIfDue').at(-1)[1], true, 'as the expiry, not a wake-up (refreshOnWake: false still ends it)');
   // No answer (network) is retried by calls and wake-ups, not at expiry; a new session clears it.
   glue.onCacheOf('t', 0, 0, { status: 'signedIn', expiresAt: Date.now() + 30,
     refreshFailed: { reason: 'network', error: new Error('offline') } });

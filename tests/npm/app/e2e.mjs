@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -19,6 +20,8 @@ const { startAppServer } = await import(path.join(stackDir, 'appserver.mjs'));
 
 // Usage: node e2e.mjs [dist dir] [--discovery]  (--discovery: the build was made by the Backstage
 // CLI with app.packages: all, and the run-time config must enable feature discovery too)
+/** Chromium's own log (`--enable-logging`), printed where a renderer crashes. */
+const chromiumLog = path.join(os.tmpdir(), `npm-app-chromium-${process.pid}.log`);
 const args = process.argv.slice(2);
 const discovery = args.includes('--discovery');
 const dist = path.resolve(here, args.find(a => !a.startsWith('--')) ?? 'dist');
@@ -57,7 +60,8 @@ try {
   step(`stack up: backend ${stack.backendUrl}, IdP ${stack.idpUrl}, app ${app.origin}`, t);
   routes['/app-config.json'] = appConfig();
 
-  browser = await launchBrowser();
+  // Chromium's own log (stderr, `--enable-logging`), kept to print where a renderer crashes.
+  browser = await launchBrowser({ args: ['--enable-logging', `--log-file=${chromiumLog}`] });
   page = await browser.newPage();
   const requests = [];
   page.on('request', r => requests.push(r.url()));
@@ -178,6 +182,7 @@ try {
   throw e;
 } finally {
   await browser?.close();
+  fs.rmSync(chromiumLog, { force: true });
   await stack?.stop();
   await app.close();
   await frameServer.close();
@@ -437,6 +442,8 @@ async function idleSignOutAcrossTabs() {
       // (cause not found; the sign-out itself is done: /logout above). Anything else fails.
       if (!crashed) throw error;
       step('Chromium\'s renderer crashed after the sign-out navigation: the sign-in page checked in a new page');
+      const logged = fs.existsSync(chromiumLog) ? fs.readFileSync(chromiumLog, 'utf8').split('\n') : [];
+      console.log(`# Chromium's log before the crash:\n${logged.filter(l => !l.includes('dbus')).slice(-60).map(l => `#   ${l}`).join('\n')}`);
       c = await ctx.newPage();
       await c.goto(app.origin);
       await c.getByRole('button', { name: /sign in/i }).waitFor({ timeout: 20_000 });

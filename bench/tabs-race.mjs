@@ -26,7 +26,8 @@
 //      sign-in request in its OAuthRequestManager (the login dialog an app shows), or opened a popup;
 //   6. /refresh requests the backend saw (stack.count('oidc', 'refresh')), their statuses
 //      (stack.requests()) and which tab sent each (Playwright's per-page 'request' events).
-// Ours must end with 0 signed out, exactly 1 /refresh and one token in every tab, in every
+// Ours must end with 0 signed out and one /refresh per token (a second one only when the new
+// token was itself due for renewal, >= 1 s later: see SAME_TOKEN_MS), in every
 // repetition of every default row (asserted: exit 1 otherwise). The peer's numbers are measurements, never
 // asserted. Writes bench/tabs-race.md (report) and bench/tabs-race.json (one object per row).
 // The last line printed is "N passed, M failed".
@@ -35,7 +36,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { PEER_HTML, bundlePeerPage } from './lib/peer-page.mjs';
 import { startStack } from '../tests/e2e/stack/stack.mjs';
 import { launchBrowser, completeIdpLogin } from '../tests/e2e/stack/browser.mjs';
 import { startAppServer } from '../tests/e2e/stack/appserver.mjs';
@@ -58,6 +59,8 @@ if (!TTLS.length || TTLS.some(t => !(t > 0))) throw new Error(`--ttls: positive 
 // Both clients' default refresh margin: ours `refreshMarginSeconds` (src/config.rs, 180 when not
 // given), OAuth2's `sessionShouldRefresh` (less than 3 min left, not configurable).
 const MARGIN_S = 180;
+// Two /refresh closer than this refreshed the same token (see the check).
+const SAME_TOKEN_MS = 1000;
 // Tokens up to this lifetime expire by waiting; longer ones by back-dating the sign-in.
 const REAL_WAIT_MAX_S = 10;
 const BACKSTAGE_TOKEN_TTL = 3600; // the stack's (and Backstage's) default Backstage-token lifetime
@@ -95,23 +98,6 @@ function check(name, ok, detail = '') {
 }
 const sh = (cmd, args) => { try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim(); } catch { return null; } };
 const pkgVersion = (dir, name) => { try { return JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', name, 'package.json'), 'utf8')).version; } catch { return null; } };
-
-/** Bundles client/tabs-peer.js (OAuth2 + OAuthRequestManager) into `dir` as tabs-peer.js. */
-async function bundlePeer(dir) {
-  const outfile = path.join(dir, 'tabs-peer.js');
-  await esbuild.build({
-    bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'error',
-    external: ['react', 'react-dom', 'react-router-dom', 'react/jsx-runtime'],
-    entryPoints: [path.join(benchDir, 'client', 'tabs-peer.js')], outfile,
-  });
-  const out = fs.readFileSync(outfile, 'utf8');
-  const bare = /(?:^|[;}\s])import\s*(?:[\w{}\s,*]+from\s*)?["']([^./"'][^"']*)["']/.exec(out);
-  if (bare) throw new Error(`tabs-peer.js still imports the bare module "${bare[1]}"`);
-  return fs.statSync(outfile).size;
-}
-
-const PEER_HTML = `<!doctype html><meta charset="utf-8"><title>tabs-race peer</title>
-<script type="module" src="/tabs-peer.js"></script><h1>peer: OAuth2 (@backstage/core-app-api)</h1>`;
 
 // The page clock (back-dated and clock-ahead rows), a context init script, so it runs in every page
 // of the context before any page script: `Date.now` returns the real time plus
@@ -168,7 +154,7 @@ async function main() {
   // OUR client: tests/e2e/fixtures/client.html + a private copy of pkg/ (ensurePkg builds pkg/ with
   // scripts/build when it is missing or older than src/). The peer's bundle goes next to it.
   const appRoot = ensurePkg({ log: s => log(s) });
-  const peerBytes = await bundlePeer(appRoot);
+  const peerBytes = await bundlePeerPage(appRoot);
   const routes = { '/ours.html': CLIENT_HTML, '/peer.html': PEER_HTML, '/back.html': CLIENT_HTML };
   const app = await startAppServer({ root: appRoot, routes });
   log(`app ${app.origin} (peer bundle ${peerBytes} B); starting the stack (rotateRefreshToken)`);
@@ -311,6 +297,9 @@ async function main() {
           refresh401: reqs.filter(r => r.status === 401).length,
           refreshStatuses: statusCounts,
           refreshByTab: byTab,
+          // ms between one /refresh and the next (arrival at the backend): two tabs refreshing the
+          // same token come within the refresh lock's grace; a token refreshed again is a lifetime apart.
+          refreshGapsMs: reqs.slice(1).map((r, i) => r.t - reqs[i].t),
           tabsRefreshing: tabsOut.filter(t => t.refresh > 0).length,
           popups: popups.length,
           queuedTabs: tabsOut.filter(t => t.queued > 0).length,
@@ -323,6 +312,7 @@ async function main() {
           + `${clocked ? `, clock ${skewMs ? `+${skewMs / 1000} s` : 'real'}${clockOk ? '' : ' NOT in every tab'}` : ''}), `
           + `${run.signedOut} signed out, ${run.refresh} /refresh ${JSON.stringify(statusCounts)} from ${run.tabsRefreshing} tab(s) [${byTab.join(', ')}], `
           + `${run.distinctTokens} distinct token(s), all settled in ${raceMs} ms`
+          + (run.refreshGapsMs.length ? `, /refresh gaps ${run.refreshGapsMs.join(', ')} ms` : '')
           + (run.failures.length ? `; signed out because: ${run.failures.join(' | ')}` : ''));
         return run;
       } finally {
@@ -351,9 +341,15 @@ async function main() {
           if (clockedRow(row)) check(`${rowName(row)} ${key} rep ${rep}: every tab's clock ${run.skewMs ? `+${run.skewMs / 1000} s` : 'real'} during the race (setup)`, run.clockOk);
           if (key === 'ours' && row.asserted) {
             check(`${name}: 0 of ${run.tabs} tabs signed out`, run.signedOut === 0, `${run.signedOut}: ${run.failures.join(' | ')}`);
-            check(`${name}: exactly 1 /refresh at the backend`, run.refresh === 1,
-              `${run.refresh} ${JSON.stringify(run.refreshStatuses)}, sent by ${run.refreshByTab.join(', ') || 'no tab seen'}`);
-            check(`${name}: every tab has the same new token`, run.distinctTokens === 1, `${run.distinctTokens}`);
+            // One /refresh per token. Two tabs refreshing one token come within the refresh lock's
+            // grace (300 ms; 500 ms for a hello): a later one is the new token's own renewal (a
+            // 4 s token is renewed in the background 1.5 s after it arrived, due at 2 s), seen
+            // when a slow tab keeps the race open that long.
+            check(`${name}: one /refresh at the backend per token (any next one >= ${SAME_TOKEN_MS} ms later)`,
+              run.refresh >= 1 && run.refreshGapsMs.every(g => g >= SAME_TOKEN_MS),
+              `${run.refresh} ${JSON.stringify(run.refreshStatuses)}, gaps ${run.refreshGapsMs.join(', ') || 'none'} ms, sent by ${run.refreshByTab.join(', ') || 'no tab seen'}`);
+            check(`${name}: every tab has a new token, one per /refresh at most`,
+              run.distinctTokens >= 1 && run.distinctTokens <= run.refresh, `${run.distinctTokens}`);
           }
         }
       }
@@ -461,8 +457,9 @@ The same figures (medians, plus min / max) are in \`bench/tabs-race.json\`, one 
 
 ${table}
 
-Ours is asserted in every repetition of every default row: 0 signed-out tabs, exactly 1 \`/refresh\`, one token for
-every tab (${defaults.map(r => `${r.ttl} s: ${heldFor(r) ? 'held' : '**did NOT hold**'}`).join('; ')}).
+Ours is asserted in every repetition of every default row: 0 signed-out tabs, one \`/refresh\` per token (a
+second one only ${SAME_TOKEN_MS} ms or more after the first: the new token's own background renewal, which a 4 s token
+reaches 1.5 s after it arrived, when a slow tab keeps the race open that long), no more tokens than \`/refresh\` (${defaults.map(r => `${r.ttl} s: ${heldFor(r) ? 'held' : '**did NOT hold**'}`).join('; ')}).
 The peer's figures (and the control's) are measurements only. Expected for the peer with ${1 + NEW_TABS} tabs:
 ${defaults.map(r => `${r.ttl} s token → ${peerExpect(r.ttl)}`).join('; ')}.
 The control is the same peer with \`navigator.locks\` hidden from its pages (see Setup): what the race does to it without the
@@ -536,7 +533,7 @@ ${perRun}
   each later holder re-checks its session under the lock, finds it not due and asks the backend nothing (\`src/manager.rs\`,
   \`shared_refresh\`); each tab keeps its copy in its own \`sessionStorage\`.
 - **Peer**: \`OAuth2\` from \`@backstage/core-app-api\` ${machine.versions['@backstage/core-app-api (peer)']}, bundled by esbuild
-  ${machine.versions.esbuild} from \`bench/client/tabs-peer.js\`: \`OAuth2.create({ configApi, discoveryApi, oauthRequestApi:
+  ${machine.versions.esbuild} from \`bench/client/peer-page.js\`: \`OAuth2.create({ configApi, discoveryApi, oauthRequestApi:
   new OAuthRequestManager(), provider: { id: 'oidc', title: 'OIDC', icon: () => null }, environment: 'development',
   defaultScopes: ['openid', 'profile', 'email'] })\` (nothing else about its refresh is configurable), plain
   \`getAccessToken()\`. Tab 1's sign-in request is triggered (= the user clicks "Log in"); the new tabs' requests stay

@@ -1,4 +1,4 @@
-// The peer as a Backstage app wires it, shared by both peer pages (peer.js, tabs-peer.js):
+// The peer as a Backstage app wires it, shared by both peer pages (peer.js, peer-page.js):
 // Backstage's OAuth2 from @backstage/core-app-api with a discoveryApi for the auth backend and an
 // OAuthRequestManager, whose pending sign-in requests (the app's OAuthRequestDialog) go to
 // `onRequests`.

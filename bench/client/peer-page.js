@@ -1,13 +1,21 @@
-// Page adapter for bench/lifecycle.mjs, the PEER side: Backstage's OAuth2 from
-// @backstage/core-app-api wired as bench/client/peer.js wires it (peer-client.js: a discoveryApi,
-// an OAuthRequestManager, a ConfigApi stub; default options). Same `window.e2e` subset as
-// tests/e2e/fixtures/client.html (our client's test page) and bench/client/tabs-peer.js, plus what
-// the lifecycle scenarios observe of the login dialog an app shows for queued sign-in requests:
-//   e2e.make(name, cfg)              cfg: {backendUrl, providerId, providerTitle, scopes, autoTrigger}
+// The PEER's test page for the driver-based benches (bench/tabs-race.mjs, bench/lifecycle.mjs):
+// Backstage's OAuth2 from @backstage/core-app-api wired as bench/client/peer.js wires it
+// (peer-client.js: a discoveryApi, an OAuthRequestManager, a ConfigApi stub; default options),
+// bundled into the page by bench/lib/peer-page.mjs. It exposes the same `window.e2e` subset as
+// tests/e2e/fixtures/client.html (our client's test page), so a driver runs the same steps on both
+// sides, plus what the benches observe of the login dialog an app shows for queued sign-in requests:
+//   e2e.ready()                      true (the bundle is loaded)
+//   e2e.make(name, cfg)              OAuth2.create(...); its sessionState$ and authRequest$ recorded
+//                                    cfg: {backendUrl, providerId, providerTitle, scopes, autoTrigger}
 //                                    autoTrigger (default true, as peer.js): each queued sign-in
-//                                    request is triggered at once (= the user clicks "Log in")
-//   e2e.call / start / isSettled / settle / states   as tabs-peer.js
-//   e2e.requests(name)               {max, now, triggered, triggerErrors: [{name, message}]}: what
+//                                    request is triggered at once (= the user clicks "Log in");
+//                                    false: left queued (= the dialog stays up)
+//   e2e.setAutoTrigger(name, bool)   switches that later
+//   e2e.call(name, method, ...args)  -> {ok: true, value, ms} | {ok: false, error: {name, message}, ms}
+//   e2e.start(id, name, method, ...) the same, not awaited; e2e.isSettled(id), e2e.settle(id)
+//   e2e.states(name)                 every SessionState sessionState$ emitted
+//   e2e.requests(name)               {max, now, triggered, triggerErrors: [{name, message}]}: sign-in
+//                                    requests queued (the user is signed out there) and what
 //                                    request.trigger() rejected with (OAuthRequestDialog shows it;
 //                                    the caller's promise is neither resolved nor rejected then)
 import { makePeerClient } from './peer-client.js';
@@ -72,6 +80,7 @@ const e2e = {
     p.then(() => { pending[id].done = true; });
     return true;
   },
+  setAutoTrigger(name, on) { queued[name].autoTrigger = !!on; return true; },
   isSettled: id => pending[id].done,
   settle: id => pending[id].p,
   states: name => states[name].slice(),

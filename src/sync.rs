@@ -312,41 +312,34 @@ mod tests {
                 session: Box::new(session())
             })
         );
-        let raw = encode(
-            "oidc",
-            "development",
-            "tab-a",
-            Kind::SignedOut,
-            Some(&session()),
-        );
-        assert!(
-            !raw.contains("\"session\":"),
-            "sign-out carries no session: {raw}"
-        );
-        assert_eq!(
-            decode(&raw, "oidc", "development", "tab-b", 2_000.0),
-            Ok(SyncEvent::SignedOut { expired: false })
-        );
-        // An expiry: a sign-out that says why, no session either.
-        let raw = encode(
-            "oidc",
-            "development",
-            "tab-a",
-            Kind::Expired,
-            Some(&session()),
-        );
-        assert!(raw.contains("\"type\":\"expired\"") && !raw.contains("\"session\":"));
-        assert_eq!(
-            decode(&raw, "oidc", "development", "tab-b", 2_000.0),
-            Ok(SyncEvent::SignedOut { expired: true })
-        );
-        let mut v: serde_json::Value = serde_json::from_str(&raw).expect("json");
+        // A sign-out, and an expiry (a sign-out that says why): no session inside, and a message
+        // of either type that carries one is malformed.
+        for (kind, name, expired) in [
+            (Kind::SignedOut, "signedOut", false),
+            (Kind::Expired, "expired", true),
+        ] {
+            let raw = encode("oidc", "development", "tab-a", kind, Some(&session()));
+            assert!(
+                raw.contains(&format!("\"type\":\"{name}\"")) && !raw.contains("\"session\":"),
+                "no session inside: {raw}"
+            );
+            assert_eq!(
+                decode(&raw, "oidc", "development", "tab-b", 2_000.0),
+                Ok(SyncEvent::SignedOut { expired })
+            );
+            assert_eq!(
+                decode(&with_session(&raw), "oidc", "development", "tab-b", 2_000.0),
+                Err(Ignored::Malformed),
+                "a {name} with a session"
+            );
+        }
+    }
+
+    /// `raw` with a session added: only `signedIn` / `refreshed` may carry one.
+    fn with_session(raw: &str) -> String {
+        let mut v: serde_json::Value = serde_json::from_str(raw).expect("json");
         v["session"] = serde_json::from_str(&session().to_json().encode()).expect("session");
-        assert_eq!(
-            decode(&v.to_string(), "oidc", "development", "tab-b", 2_000.0),
-            Err(Ignored::Malformed),
-            "an expiry with a session is not an expiry"
-        );
+        v.to_string()
     }
 
     #[test]
@@ -488,10 +481,8 @@ mod tests {
             decode(&raw, "oidc", "production", "tab-b", 2_000.0),
             Err(Ignored::OtherProvider)
         );
-        let mut v: serde_json::Value = serde_json::from_str(&raw).expect("json");
-        v["session"] = serde_json::from_str(&session().to_json().encode()).expect("session");
         assert_eq!(
-            decode(&v.to_string(), "oidc", "development", "b", 2_000.0),
+            decode(&with_session(&raw), "oidc", "development", "b", 2_000.0),
             Err(Ignored::Malformed),
             "a hello with a session is not a hello"
         );

@@ -40,6 +40,12 @@ async function signInByPopup(page, email) {
 }
 
 const refreshes = () => stack.count('oidc', 'refresh');
+/** When each /refresh since the last reset reached the backend (not CORS preflights). */
+const refreshTimes = () => stack.requests()
+  .filter(r => r.provider === 'oidc' && r.route === 'refresh' && r.method !== 'OPTIONS')
+  .map(r => r.t);
+/** ms between one time and the next. */
+const gapsOf = times => times.slice(1).map((t, i) => t - times[i]);
 
 describe('multi-tab session sync in Chromium (rotation on)', () => {
   test('sign-in in A signs B in without a popup; 3 tabs at expiry make ONE /refresh; sign-out in B signs A and C out', T, async () => {
@@ -133,12 +139,10 @@ describe('multi-tab session sync in Chromium (rotation on)', () => {
       // the background a quarter before (1.5 s after each arrival) by whichever tab comes first.
       const calls = (await Promise.all(tabs.map(tab => tab.evaluate(() => window.e2e.steadyCalls('main', 8_000)))))
         .flat().map(c => c.cached);
-      const times = stack.requests()
-        .filter(r => r.provider === 'oidc' && r.route === 'refresh' && r.method !== 'OPTIONS') // not CORS preflights
-        .map(r => r.t);
+      const times = refreshTimes();
       console.log(`# ours, 3 visible tabs, 8 s: ${times.length} /refresh, ${calls.filter(c => !c).length} of ${calls.length} calls past the cache`);
       assert.ok(times.length >= 3, `renewed in the background: ${times.length} /refresh`);
-      const gaps = times.slice(1).map((t, i) => t - times[i]);
+      const gaps = gapsOf(times);
       assert.ok(gaps.every(g => g >= 1_000), `one /refresh per renewal, not one per tab: gaps ${gaps.join(', ')} ms`);
       assert.equal(calls.filter(c => !c).length, 0, 'every call answered from the cache');
       for (const tab of tabs) assert.deepEqual(await states(tab), ['SignedOut', 'SignedIn']);
@@ -160,10 +164,8 @@ describe('multi-tab session sync in Chromium (rotation on)', () => {
       const failures = results.filter(r => !r.ok);
       assert.deepEqual(failures, [], 'no tab failed');
       const signedOut = (await Promise.all(tabs.map(states))).filter(s => s.at(-1) !== 'SignedIn').length;
-      const times = stack.requests()
-        .filter(r => r.provider === 'oidc' && r.route === 'refresh' && r.method !== 'OPTIONS')
-        .map(r => r.t);
-      const gaps = times.slice(1).map((t, i) => t - times[i]);
+      const times = refreshTimes();
+      const gaps = gapsOf(times);
       console.log(`# ours: 21 tabs, ${times.length} /refresh (${beforeCalls} while the tabs opened; gaps ${gaps.join(', ') || 'none'} ms), ${signedOut} signed out`);
       assert.equal(signedOut, 0);
       // One /refresh per token: on a loaded machine opening 20 tabs can outlast the refreshed
